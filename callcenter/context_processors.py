@@ -1,0 +1,30 @@
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name, permission needed): what the main navigation offers, in order.
+NAVIGATION = [
+    (_("Service catalogue"), "hierarchy:tree", "hierarchy.view_problemcode"),
+    (_("Problem code lookup"), "hierarchy:code_lookup", "hierarchy.view_problemcode"),
+    (_("Problem codes"), "hierarchy:code_list", "hierarchy.view_problemcode"),
+    (
+        _("Standard work orders"),
+        "hierarchy:standard_work_order_list",
+        "hierarchy.change_standardworkorder",
+    ),
+    (_("Import and export"), "hierarchy:catalogue_import", "hierarchy.add_problemcode"),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return {
+        "navigation": [
+            {"label": label, "url": reverse(name), "current": name == current}
+            for label, name, permission in NAVIGATION
+            if user.has_perm(permission)
+        ]
+    }

@@ -1,0 +1,58 @@
+"""The four roles, as Django groups with permissions (DESIGN.md, "Roles").
+
+Migrations call sync_roles so that a fresh database and an upgraded one end up the same.
+An issue that adds models adds their permissions here and a migration, depending on that app's
+migration, that calls sync_roles again. A permission whose model is not migrated yet is left for
+that later call; tests/callcenter/test_roles.py checks every name here exists.
+"""
+
+AGENT = "Agent"
+SUPERVISOR = "Supervisor"
+ADMINISTRATOR = "Administrator"
+MANAGER = "Manager"
+
+CATALOGUE_MODELS = [
+    "department",
+    "serviceprovider",
+    "servicecategory",
+    "problemcode",
+    "standardworkorder",
+]
+
+_browse_catalogue = [f"hierarchy.view_{model}" for model in CATALOGUE_MODELS]
+_maintain_catalogue = [
+    f"hierarchy.{action}_{model}" for model in CATALOGUE_MODELS for action in ("add", "change")
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    AGENT: [*_browse_catalogue],
+    SUPERVISOR: [*_browse_catalogue],
+    ADMINISTRATOR: [
+        *_browse_catalogue,
+        *_maintain_catalogue,
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+    ],
+    MANAGER: [*_browse_catalogue],
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the groups and give each exactly its permissions (a RunPython function)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            permission
+            for permission in Permission.objects.select_related("content_type")
+            if f"{permission.content_type.app_label}.{permission.codename}" in names
+        )

@@ -1,0 +1,340 @@
+"""The service catalogue: Department → Service provider → Service category → Problem code."""
+
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower, Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 1, _("Urgent")
+    HIGH = 2, _("High")
+    NORMAL = 3, _("Normal")
+    LOW = 4, _("Low")
+
+
+class CatalogueQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class CatalogueItem(models.Model):
+    """What every catalogue entry shares: it is deactivated, never deleted, and edited with care.
+
+    `version` grows with every save so that two administrators editing the same entry cannot
+    overwrite each other unseen (see hierarchy.services.catalogue_item_save).
+    """
+
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    # The foreign key to the level above, if any.
+    parent_field: ClassVar[str | None] = None
+    # The field a unique constraint's violation is reported on, so the form shows it there.
+    unique_field: ClassVar[str] = "name"
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def parent(self) -> "CatalogueItem | None":
+        return getattr(self, self.parent_field) if self.parent_field else None
+
+    def ancestors(self) -> list["CatalogueItem"]:
+        """The levels above, top first."""
+        chain = []
+        node = self.parent
+        while node is not None:
+            chain.insert(0, node)
+            node = node.parent
+        return chain
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors: dict[str, list[ValidationError]] = {}
+            for field, field_errors in error.error_dict.items():
+                for field_error in field_errors:
+                    duplicate = field == NON_FIELD_ERRORS and field_error.code == "duplicate"
+                    errors.setdefault(self.unique_field if duplicate else field, []).append(
+                        field_error
+                    )
+            raise ValidationError(errors) from error
+
+    @property
+    def is_usable(self) -> bool:
+        """Active, and so is every level above it: only usable entries can be picked."""
+        return self.is_active and all(node.is_active for node in self.ancestors())
+
+
+class Department(CatalogueItem):
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="department_unique_name",
+                violation_error_code="duplicate",
+                violation_error_message=_("A department with this name already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("hierarchy:item_detail", args=["department", self.pk])
+
+
+class ServiceProvider(CatalogueItem):
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="providers",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    parent_field = "department"
+
+    class Meta:
+        verbose_name = _("service provider")
+        verbose_name_plural = _("service providers")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "department",
+                Lower("name"),
+                name="provider_unique_name_in_department",
+                violation_error_code="duplicate",
+                violation_error_message=_(
+                    "This department already has a service provider with this name."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("hierarchy:item_detail", args=["provider", self.pk])
+
+
+class ServiceCategory(CatalogueItem):
+    provider = models.ForeignKey(
+        ServiceProvider,
+        verbose_name=_("service provider"),
+        on_delete=models.PROTECT,
+        related_name="categories",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    parent_field = "provider"
+
+    class Meta:
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "provider",
+                Lower("name"),
+                name="category_unique_name_in_provider",
+                violation_error_code="duplicate",
+                violation_error_message=_(
+                    "This service provider already has a category with this name."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("hierarchy:item_detail", args=["category", self.pk])
+
+
+class StandardWorkOrder(CatalogueItem):
+    """The template a problem code's work orders are created from."""
+
+    unique_field = "title"
+
+    title = models.CharField(_("title"), max_length=160)
+    instructions = models.TextField(_("instructions"), blank=True)
+    trade = models.CharField(_("trade"), max_length=80, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    estimated_effort_hours = models.DecimalField(
+        _("estimated effort (hours)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("standard work order")
+        verbose_name_plural = _("standard work orders")
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("title"),
+                name="standard_work_order_unique_title",
+                violation_error_code="duplicate",
+                violation_error_message=_("A standard work order with this title already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("hierarchy:item_detail", args=["standard_work_order", self.pk])
+
+
+class ProblemCodeQuerySet(CatalogueQuerySet):
+    def usable(self):
+        """Active codes whose category, provider and department are active too."""
+        return self.filter(
+            is_active=True,
+            category__is_active=True,
+            category__provider__is_active=True,
+            category__provider__department__is_active=True,
+        )
+
+    def with_path(self):
+        return self.select_related("category__provider__department", "standard_work_order")
+
+    def matching(self, text: str):
+        """Codes whose code, name or category contain the text; exact code matches first."""
+        text = text.strip()
+        if not text:
+            return self.none()
+        return (
+            self.filter(
+                models.Q(code__icontains=text)
+                | models.Q(name__icontains=text)
+                | models.Q(category__name__icontains=text)
+            )
+            .annotate(
+                exact=models.Case(
+                    models.When(code__iexact=text, then=0),
+                    models.When(code__istartswith=text, then=1),
+                    default=2,
+                    output_field=models.IntegerField(),
+                )
+            )
+            .order_by("exact", "code")
+        )
+
+
+CODE_FORMAT = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9_-]*$",
+    _("Use letters, digits, '-' and '_' only, starting with a letter or digit."),
+)
+
+
+class ProblemCode(CatalogueItem):
+    category = models.ForeignKey(
+        ServiceCategory,
+        verbose_name=_("service category"),
+        on_delete=models.PROTECT,
+        related_name="problem_codes",
+    )
+    code = models.CharField(_("code"), max_length=16, validators=[CODE_FORMAT])
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    standard_work_order = models.ForeignKey(
+        StandardWorkOrder,
+        verbose_name=_("standard work order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="problem_codes",
+    )
+    temporary_fix_hours = models.PositiveIntegerField(
+        _("temporary fix within (hours)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(24 * 365)],
+    )
+    permanent_fix_days = models.PositiveIntegerField(
+        _("permanent fix within (days)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+    )
+    is_public = models.BooleanField(
+        _("public may report it (Open311)"),
+        default=False,
+    )
+
+    parent_field = "category"
+    unique_field = "code"
+
+    objects = ProblemCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("problem code")
+        verbose_name_plural = _("problem codes")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("code"),
+                name="problem_code_unique_code",
+                violation_error_code="duplicate",
+                violation_error_message=_("This code is already in use."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["category", "is_active"], name="problem_code_category_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("hierarchy:item_detail", args=["problem_code", self.pk])
+
+    def promise_dates(self, reported_at: datetime) -> dict[str, datetime | None]:
+        """When the caller can expect a temporary and a permanent fix, from the turnarounds."""
+        return {
+            "temporary": reported_at + timedelta(hours=self.temporary_fix_hours)
+            if self.temporary_fix_hours
+            else None,
+            "permanent": reported_at + timedelta(days=self.permanent_fix_days)
+            if self.permanent_fix_days
+            else None,
+        }

@@ -1,0 +1,102 @@
+import os
+import shutil
+
+import pytest
+
+from callcenter import roles
+from tests.factories import (
+    DepartmentFactory,
+    ProblemCodeFactory,
+    ServiceCategoryFactory,
+    ServiceProviderFactory,
+    StandardWorkOrderFactory,
+    user_with_role,
+)
+
+# live_server runs in a thread beside Playwright's sync API, which Django takes for async code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's Chromium; skip them without it, unless CI requires them."""
+    if shutil.which(CHROMIUM):
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(
+            f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing: apt-get install -y chromium"
+        )
+    skip = pytest.mark.skip(
+        reason=f"{CHROMIUM} is missing; install it with `apt-get install -y chromium`"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def agent(db):
+    return user_with_role(roles.AGENT)
+
+
+@pytest.fixture
+def supervisor(db):
+    return user_with_role(roles.SUPERVISOR)
+
+
+@pytest.fixture
+def administrator(db):
+    return user_with_role(roles.ADMINISTRATOR, username="admin")
+
+
+@pytest.fixture
+def manager(db):
+    return user_with_role(roles.MANAGER)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but in no role."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def catalogue(db):
+    """The demo chain Environmental Services → Solid Waste → Household garbage → APPL."""
+    department = DepartmentFactory(name="Environmental Services")
+    provider = ServiceProviderFactory(department=department, name="Solid Waste")
+    category = ServiceCategoryFactory(provider=provider, name="Household garbage collection")
+    swo = StandardWorkOrderFactory(title="Collect household appliance", trade="Sanitation")
+    appl = ProblemCodeFactory(
+        category=category,
+        code="APPL",
+        name="Appliance pickup",
+        standard_work_order=swo,
+        permanent_fix_days=10,
+    )
+    missed = ProblemCodeFactory(category=category, code="MISS", name="Missed collection")
+    return {
+        "department": department,
+        "provider": provider,
+        "category": category,
+        "standard_work_order": swo,
+        "appl": appl,
+        "missed": missed,
+    }
