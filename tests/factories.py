@@ -1,7 +1,6 @@
 import factory
 from django.contrib.auth.models import Group, User
 
-from callcenter import roles
 from hierarchy.models import (
     Department,
     Priority,
@@ -72,5 +71,3 @@ class ProblemCodeFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Problem {n}")
     priority = Priority.NORMAL
 
-
-__all__ = ["roles"]
