@@ -2,6 +2,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.roles import role_labels
+
 # (label, url name, permission needed): what the main navigation offers, in order.
 NAVIGATION = [
     (_("Service catalogue"), "hierarchy:tree", "hierarchy.view_problemcode"),
@@ -19,12 +21,13 @@ NAVIGATION = [
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"navigation": []}
+        return {"navigation": [], "user_roles": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "navigation": [
             {"label": label, "url": reverse(name), "current": name == current}
             for label, name, permission in NAVIGATION
             if user.has_perm(permission)
-        ]
+        ],
+        "user_roles": role_labels(user),
     }

@@ -6,10 +6,20 @@ migration, that calls sync_roles again. A permission whose model is not migrated
 that later call; tests/callcenter/test_roles.py checks every name here exists.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 AGENT = "Agent"
 SUPERVISOR = "Supervisor"
 ADMINISTRATOR = "Administrator"
 MANAGER = "Manager"
+
+# The group names are data; these are what people read.
+LABELS = {
+    AGENT: _("Agent"),
+    SUPERVISOR: _("Supervisor"),
+    ADMINISTRATOR: _("Administrator"),
+    MANAGER: _("Manager"),
+}
 
 CATALOGUE_MODELS = [
     "department",
@@ -56,3 +66,9 @@ def sync_roles(apps, schema_editor=None) -> None:
             for permission in Permission.objects.select_related("content_type")
             if f"{permission.content_type.app_label}.{permission.codename}" in names
         )
+
+
+def role_labels(user) -> list[str]:
+    """The user's roles, translated, in the order of LABELS."""
+    names = {group.name for group in user.groups.all()}
+    return [label for role, label in LABELS.items() if role in names]

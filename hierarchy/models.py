@@ -19,9 +19,43 @@ class Priority(models.IntegerChoices):
     LOW = 4, _("Low")
 
 
+def usable_filter(model: type["CatalogueItem"]) -> models.Q:
+    """Active, and every level above active too, as a filter on `model`."""
+    condition = models.Q(is_active=True)
+    path = ""
+    while model.parent_field:
+        path += f"{model.parent_field}__"
+        condition &= models.Q(**{f"{path}is_active": True})
+        model = model._meta.get_field(model.parent_field).related_model
+    return condition
+
+
+def path_to_top(model: type["CatalogueItem"]) -> str:
+    """The select_related path to every level above `model` ("" for a department)."""
+    fields = []
+    while model.parent_field:
+        fields.append(model.parent_field)
+        model = model._meta.get_field(model.parent_field).related_model
+    return "__".join(fields)
+
+
 class CatalogueQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def usable(self):
+        """What may be picked: active entries under active levels."""
+        return self.filter(usable_filter(self.model))
+
+    def with_ancestors(self):
+        path = path_to_top(self.model)
+        return self.select_related(path) if path else self
+
+    def in_tree_order(self):
+        """Sorted as the tree shows them: by department, then provider, ..., then name."""
+        parts = path_to_top(self.model).split("__") if self.model.parent_field else []
+        above = ["__".join(parts[:depth]) + "__name" for depth in range(len(parts), 0, -1)]
+        return self.order_by(*above, self.model.name_field)
 
 
 class CatalogueItem(models.Model):
@@ -48,6 +82,8 @@ class CatalogueItem(models.Model):
     parent_field: ClassVar[str | None] = None
     # The field a unique constraint's violation is reported on, so the form shows it there.
     unique_field: ClassVar[str] = "name"
+    # What the entry is called and sorted by.
+    name_field: ClassVar[str] = "name"
 
     objects = CatalogueQuerySet.as_manager()
 
@@ -57,6 +93,10 @@ class CatalogueItem(models.Model):
     @property
     def parent(self) -> "CatalogueItem | None":
         return getattr(self, self.parent_field) if self.parent_field else None
+
+    def path_label(self) -> str:
+        """"Environmental Services › Solid Waste › Household garbage collection"."""
+        return " › ".join(str(node) for node in [*self.ancestors(), self])
 
     def ancestors(self) -> list["CatalogueItem"]:
         """The levels above, top first."""
@@ -186,6 +226,7 @@ class StandardWorkOrder(CatalogueItem):
     """The template a problem code's work orders are created from."""
 
     unique_field = "title"
+    name_field = "title"
 
     title = models.CharField(_("title"), max_length=160)
     instructions = models.TextField(_("instructions"), blank=True)
@@ -218,7 +259,7 @@ class StandardWorkOrder(CatalogueItem):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("hierarchy:item_detail", args=["standard_work_order", self.pk])
+        return reverse("hierarchy:item_detail", args=["standard-work-order", self.pk])
 
 
 class ProblemCodeQuerySet(CatalogueQuerySet):
@@ -303,6 +344,7 @@ class ProblemCode(CatalogueItem):
 
     parent_field = "category"
     unique_field = "code"
+    name_field = "code"
 
     objects = ProblemCodeQuerySet.as_manager()
 
@@ -326,7 +368,7 @@ class ProblemCode(CatalogueItem):
         return f"{self.code} · {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("hierarchy:item_detail", args=["problem_code", self.pk])
+        return reverse("hierarchy:item_detail", args=["problem-code", self.pk])
 
     def promise_dates(self, reported_at: datetime) -> dict[str, datetime | None]:
         """When the caller can expect a temporary and a permanent fix, from the turnarounds."""
