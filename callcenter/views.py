@@ -10,5 +10,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 login = login_not_required(
-    auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True)
+    auth_views.LoginView.as_view(
+        template_name="registration/login.html", redirect_authenticated_user=True
+    )
 )

@@ -143,17 +143,35 @@ class ImportSummary:
     problem_codes: LevelCounts = field(default_factory=LevelCounts)
 
     @property
-    def changed(self) -> bool:
-        return any(
-            counts.created or counts.updated
-            for counts in (
-                self.departments,
-                self.providers,
-                self.categories,
-                self.standard_work_orders,
-                self.problem_codes,
-            )
+    def levels(self) -> tuple[LevelCounts, ...]:
+        return (
+            self.departments,
+            self.providers,
+            self.categories,
+            self.standard_work_orders,
+            self.problem_codes,
         )
+
+    @property
+    def changed(self) -> bool:
+        return any(counts.created or counts.updated for counts in self.levels)
+
+    def message(self) -> str:
+        """One sentence for the person who imported the file."""
+        created = sum(counts.created for counts in self.levels)
+        updated = sum(counts.updated for counts in self.levels)
+        unchanged = sum(counts.unchanged for counts in self.levels)
+        return _(
+            "Imported %(rows)s rows: %(created)s entries created, %(updated)s updated, "
+            "%(unchanged)s unchanged (%(codes)s problem codes created, %(codes_updated)s updated)."
+        ) % {
+            "rows": self.rows,
+            "created": created,
+            "updated": updated,
+            "unchanged": unchanged,
+            "codes": self.problem_codes.created,
+            "codes_updated": self.problem_codes.updated,
+        }
 
 
 # Export ------------------------------------------------------------------------------------------

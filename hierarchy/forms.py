@@ -72,9 +72,7 @@ class ServiceCategoryForm(CatalogueItemForm):
 
 
 class ProblemCodeForm(CatalogueItemForm):
-    category = PathChoiceField(
-        queryset=ServiceCategory.objects.all(), label=_("Service category")
-    )
+    category = PathChoiceField(queryset=ServiceCategory.objects.all(), label=_("Service category"))
 
     class Meta:
         model = ProblemCode

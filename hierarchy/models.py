@@ -95,7 +95,7 @@ class CatalogueItem(models.Model):
         return getattr(self, self.parent_field) if self.parent_field else None
 
     def path_label(self) -> str:
-        """"Environmental Services › Solid Waste › Household garbage collection"."""
+        """ "Environmental Services › Solid Waste › Household garbage collection"."""
         return " › ".join(str(node) for node in [*self.ancestors(), self])
 
     def ancestors(self) -> list["CatalogueItem"]:

@@ -1,5 +1,5 @@
-from django.contrib import messages
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Model
@@ -275,9 +275,7 @@ def code_list(request: HttpRequest) -> HttpResponse:
 
 @require(can_maintain_catalogue)
 def standard_work_order_list(request: HttpRequest) -> HttpResponse:
-    orders = StandardWorkOrder.objects.annotate(code_count=Count("problem_codes")).order_by(
-        "title"
-    )
+    orders = StandardWorkOrder.objects.annotate(code_count=Count("problem_codes")).order_by("title")
     return filtered_list(
         request,
         "hierarchy/standard_work_order_list.html",
@@ -321,7 +319,7 @@ def picker_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get(f"{name}_q", "")[:100]
     return render(
         request,
-        "hierarchy/widgets/problem_code_picker.html#results",
+        "hierarchy/widgets/problem_code_picker.html#choices",
         {"widget": picker_results(name, picker_id, selected=selected, query=query)},
     )
 
@@ -332,15 +330,21 @@ def picker_browse_view(request: HttpRequest) -> HttpResponse:
     if names is None:
         return HttpResponseBadRequest(_("The picker's field name is missing or malformed."))
     name, picker_id = names
-    department = Department.objects.usable().filter(
-        pk=pk_or_none(request.GET.get(f"{name}_department"))
-    ).first()
-    provider = provider_choices(department).filter(
-        pk=pk_or_none(request.GET.get(f"{name}_provider"))
-    ).first()
-    category = category_choices(provider).filter(
-        pk=pk_or_none(request.GET.get(f"{name}_category"))
-    ).first()
+    department = (
+        Department.objects.usable()
+        .filter(pk=pk_or_none(request.GET.get(f"{name}_department")))
+        .first()
+    )
+    provider = (
+        provider_choices(department)
+        .filter(pk=pk_or_none(request.GET.get(f"{name}_provider")))
+        .first()
+    )
+    category = (
+        category_choices(provider)
+        .filter(pk=pk_or_none(request.GET.get(f"{name}_category")))
+        .first()
+    )
     selected = ProblemCodePicker.selected_code(request.GET.get(name))
     widget = {
         **picker_browse(name, picker_id, department, provider, category),
@@ -363,7 +367,7 @@ def catalogue_import_view(request: HttpRequest) -> HttpResponse:
         try:
             summary = catalogue_import(form.cleaned_data["file"], user=request.user)
         except CatalogueImportError as error:
-            problems = error.problems
+            problems = error.errors
             form.add_error(
                 "file",
                 _("Nothing was imported: the file has %(count)s problem(s), listed below.")
@@ -372,9 +376,7 @@ def catalogue_import_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, summary.message())
             return redirect("hierarchy:catalogue_import")
-    return render(
-        request, "hierarchy/catalogue_import.html", {"form": form, "problems": problems}
-    )
+    return render(request, "hierarchy/catalogue_import.html", {"form": form, "problems": problems})
 
 
 @require(can_maintain_catalogue)

@@ -1,6 +1,8 @@
 import factory
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 
+from callcenter.roles import sync_roles
 from hierarchy.models import (
     Department,
     Priority,
@@ -27,6 +29,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def user_with_role(role: str, username: str | None = None) -> User:
+    if not Group.objects.filter(name=role).exists():
+        # A transactional test (browser tests) flushed what the data migration made.
+        sync_roles(django_apps)
     return UserFactory(username=username or role.lower(), role=role)
 
 
@@ -70,4 +75,3 @@ class ProblemCodeFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"C{n:03d}")
     name = factory.Sequence(lambda n: f"Problem {n}")
     priority = Priority.NORMAL
-

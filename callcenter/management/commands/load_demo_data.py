@@ -1,12 +1,11 @@
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from callcenter import roles
-from hierarchy.catalogue_csv import catalogue_import
+from hierarchy.catalogue_csv import DEMO_CATALOGUE, catalogue_import
+from hierarchy.models import Department
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo logins, refused outside DEBUG
 DEMO_USERS = [
@@ -15,13 +14,12 @@ DEMO_USERS = [
     ("admin", roles.ADMINISTRATOR),
     ("manager", roles.MANAGER),
 ]
-DEMO_CATALOGUE = Path(settings.BASE_DIR) / "hierarchy" / "demo_catalogue.csv"
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo users (password 'demo') and the demo catalogue. Running it again "
-        "changes nothing."
+        "Load the demo users (password 'demo') and, into an empty catalogue, the demo "
+        "catalogue. Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -39,12 +37,14 @@ class Command(BaseCommand):
                 "pass --force if this really is a demo installation."
             )
         created = [username for username, role in DEMO_USERS if self.ensure_user(username, role)]
+        self.stdout.write(f"Demo users created: {', '.join(created) or 'none (already there)'}.")
+        # Only into an empty catalogue: importing again would undo what administrators changed.
+        if Department.objects.exists():
+            self.stdout.write("Catalogue: left as it is (not empty).")
+            return
         with DEMO_CATALOGUE.open("rb") as file:
             summary = catalogue_import(file, user=None)
-        self.stdout.write(
-            f"Demo users created: {', '.join(created) or 'none (already there)'}. "
-            f"Catalogue: {summary.message()}"
-        )
+        self.stdout.write(f"Catalogue: {summary.message()}")
 
     @staticmethod
     def ensure_user(username: str, role: str) -> bool:

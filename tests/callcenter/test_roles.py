@@ -1,0 +1,50 @@
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from callcenter.roles import ROLE_PERMISSIONS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_migrations_create_the_four_roles():
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Agent",
+        "Supervisor",
+        "Administrator",
+        "Manager",
+    }
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_PERMISSIONS))
+def test_each_role_has_exactly_its_permissions(role):
+    granted = {
+        f"{app_label}.{codename}"
+        for app_label, codename in Group.objects.get(name=role).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+    assert granted == set(ROLE_PERMISSIONS[role])
+
+
+def test_every_named_permission_exists():
+    existing = {
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+    for names in ROLE_PERMISSIONS.values():
+        assert set(names) <= existing
+
+
+def test_only_administrators_may_change_the_catalogue(agent, supervisor, administrator, manager):
+    assert administrator.has_perm("hierarchy.change_problemcode")
+    for user in (agent, supervisor, manager):
+        assert user.has_perm("hierarchy.view_problemcode")
+        assert not user.has_perm("hierarchy.change_problemcode")
+
+
+def test_migrations_create_no_users():
+    from django.contrib.auth.models import User
+
+    assert not User.objects.exists()
