@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets its own environment.
 export DEBUG ?= true
 
-.PHONY: run test lint format migrate demo lock messages bench-picker clean
+.PHONY: run test lint format migrate demo lock messages clean
 
 run: $(VENV)/.runtime-installed migrate demo
 	@echo ""
@@ -42,8 +42,8 @@ demo: $(VENV)/.runtime-installed
 # Re-extract the interface strings; translate what is new in locale/*/LC_MESSAGES/django.po,
 # then compile. Needs gettext (apt-get install gettext).
 messages: $(VENV)/.dev-installed
-	$(BIN)/python manage.py makemessages --no-location --no-obsolete -l de -l nb
-	$(BIN)/python manage.py compilemessages
+	$(BIN)/python manage.py makemessages --no-location --no-obsolete --ignore=.venv --ignore=bench -l de -l nb
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Update the pinned dependencies after changing pyproject.toml.
 lock: $(VENV)/.dev-installed

@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from hierarchy.models import Department, Priority, ProblemCode, StandardWorkOrder
 
 ACTIVE_CHOICES = [("yes", _("Active")), ("no", _("Inactive"))]
+YES_NO_CHOICES = [("yes", _("Yes")), ("no", _("No"))]
+ANY = _("Any")
 
 
-def filter_active(queryset, name, value):
+def filter_yes(queryset, name, value):
     return queryset.filter(**{name: value == "yes"})
 
 
@@ -17,12 +19,25 @@ class ProblemCodeFilter(django_filters.FilterSet):
         label=_("Department"),
         field_name="category__provider__department",
         queryset=Department.objects.all(),
+        empty_label=ANY,
     )
-    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    priority = django_filters.ChoiceFilter(
+        label=_("Priority"), choices=Priority.choices, empty_label=ANY
+    )
     active = django_filters.ChoiceFilter(
-        label=_("Status"), field_name="is_active", choices=ACTIVE_CHOICES, method=filter_active
+        label=_("Status"),
+        field_name="is_active",
+        choices=ACTIVE_CHOICES,
+        method=filter_yes,
+        empty_label=ANY,
     )
-    is_public = django_filters.BooleanFilter(label=_("Public may report it (Open311)"))
+    is_public = django_filters.ChoiceFilter(
+        label=_("Public may report it (Open311)"),
+        field_name="is_public",
+        choices=YES_NO_CHOICES,
+        method=filter_yes,
+        empty_label=ANY,
+    )
 
     class Meta:
         model = ProblemCode
@@ -38,7 +53,11 @@ class StandardWorkOrderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     trade = django_filters.CharFilter(label=_("Trade"), lookup_expr="icontains")
     active = django_filters.ChoiceFilter(
-        label=_("Status"), field_name="is_active", choices=ACTIVE_CHOICES, method=filter_active
+        label=_("Status"),
+        field_name="is_active",
+        choices=ACTIVE_CHOICES,
+        method=filter_yes,
+        empty_label=ANY,
     )
 
     class Meta:

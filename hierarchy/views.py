@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -155,7 +156,7 @@ def item_create(request: HttpRequest, level: str) -> HttpResponse:
     initial = {}
     if level.parent and request.GET.get("parent", "").isdigit():
         initial[level.model.parent_field] = request.GET["parent"]
-    form = level.form_class(request.POST or None, initial=initial)
+    form = level.form_class(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             item = catalogue_item_create(
@@ -177,7 +178,7 @@ def item_create(request: HttpRequest, level: str) -> HttpResponse:
 def item_edit(request: HttpRequest, level: str, pk: int) -> HttpResponse:
     level = level_or_404(level)
     item = get_object_or_404(level.model, pk=pk)
-    form = level.form_class(request.POST or None, instance=item)
+    form = level.form_class(request.POST if request.method == "POST" else None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
             item = catalogue_item_update(
@@ -361,7 +362,10 @@ def picker_browse_view(request: HttpRequest) -> HttpResponse:
 
 @require(can_maintain_catalogue)
 def catalogue_import_view(request: HttpRequest) -> HttpResponse:
-    form = CatalogueImportForm(request.POST or None, request.FILES or None)
+    is_post = request.method == "POST"
+    form = CatalogueImportForm(
+        request.POST if is_post else None, request.FILES if is_post else None
+    )
     problems: list[tuple[int, str]] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -384,5 +388,6 @@ def catalogue_export_view(request: HttpRequest) -> HttpResponse:
     filename = f"catalogue-{timezone.localdate().isoformat()}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    catalogue_export(response)
+    # Excel in German and Norwegian splits CSV files on semicolons; the import reads both.
+    catalogue_export(response, delimiter=";" if get_language() in {"de", "nb"} else ",")
     return response

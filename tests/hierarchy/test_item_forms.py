@@ -217,3 +217,9 @@ def test_anonymous_users_are_sent_to_log_in(client, catalogue):
     response = client.post(reverse("hierarchy:item_create", args=["department"]), {"name": "X"})
     assert response.status_code == 302
     assert not Department.objects.filter(name="X").exists()
+
+
+def test_an_empty_post_gets_errors_not_a_blank_form(client, administrator):
+    client.force_login(administrator)
+    response = client.post(reverse("hierarchy:item_create", args=["department"]), {})
+    assert response.context["form"].errors["name"] == ["This field is required."]
