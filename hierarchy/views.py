@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -374,7 +374,11 @@ def catalogue_import_view(request: HttpRequest) -> HttpResponse:
             problems = error.errors
             form.add_error(
                 "file",
-                _("Nothing was imported: the file has %(count)s problem(s), listed below.")
+                ngettext(
+                    "Nothing was imported: the file has %(count)s problem, listed below.",
+                    "Nothing was imported: the file has %(count)s problems, listed below.",
+                    len(problems),
+                )
                 % {"count": len(problems)},
             )
         else:
