@@ -13,6 +13,13 @@ def filter_yes(queryset, name, value):
     return queryset.filter(**{name: value == "yes"})
 
 
+def yes_no_filter(label: str, field_name: str, choices=YES_NO_CHOICES):
+    """A boolean field offered as Any / Yes / No (or Any / Active / Inactive)."""
+    return django_filters.ChoiceFilter(
+        label=label, field_name=field_name, choices=choices, method=filter_yes, empty_label=ANY
+    )
+
+
 class ProblemCodeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     department = django_filters.ModelChoiceFilter(
@@ -24,20 +31,8 @@ class ProblemCodeFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(
         label=_("Priority"), choices=Priority.choices, empty_label=ANY
     )
-    active = django_filters.ChoiceFilter(
-        label=_("Status"),
-        field_name="is_active",
-        choices=ACTIVE_CHOICES,
-        method=filter_yes,
-        empty_label=ANY,
-    )
-    is_public = django_filters.ChoiceFilter(
-        label=_("Public may report it (Open311)"),
-        field_name="is_public",
-        choices=YES_NO_CHOICES,
-        method=filter_yes,
-        empty_label=ANY,
-    )
+    active = yes_no_filter(_("Status"), "is_active", ACTIVE_CHOICES)
+    is_public = yes_no_filter(_("Public may report it (Open311)"), "is_public")
 
     class Meta:
         model = ProblemCode
@@ -52,13 +47,7 @@ class ProblemCodeFilter(django_filters.FilterSet):
 class StandardWorkOrderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     trade = django_filters.CharFilter(label=_("Trade"), lookup_expr="icontains")
-    active = django_filters.ChoiceFilter(
-        label=_("Status"),
-        field_name="is_active",
-        choices=ACTIVE_CHOICES,
-        method=filter_yes,
-        empty_label=ANY,
-    )
+    active = yes_no_filter(_("Status"), "is_active", ACTIVE_CHOICES)
 
     class Meta:
         model = StandardWorkOrder

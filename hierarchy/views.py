@@ -137,8 +137,8 @@ def ancestors_by_level(level: Level, item: CatalogueItem) -> list[tuple[str, Cat
     return pairs
 
 
-def saved(request: HttpRequest, item: CatalogueItem, message: str) -> HttpResponse:
-    messages.success(request, message)
+def saved(request: HttpRequest, level: Level, item: CatalogueItem, message: str) -> HttpResponse:
+    messages.success(request, message % {"level": level.verbose_name.capitalize(), "item": item})
     if request.htmx:
         return HttpResponseClientRedirect(item.get_absolute_url())
     return redirect(item)
@@ -165,12 +165,7 @@ def item_create(request: HttpRequest, level: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return saved(
-                request,
-                item,
-                _("%(level)s “%(item)s” was created.")
-                % {"level": level.verbose_name.capitalize(), "item": item},
-            )
+            return saved(request, level, item, _("%(level)s “%(item)s” was created."))
     return form_page(request, level, form)
 
 
@@ -192,12 +187,7 @@ def item_edit(request: HttpRequest, level: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return saved(
-                request,
-                item,
-                _("%(level)s “%(item)s” was saved.")
-                % {"level": level.verbose_name.capitalize(), "item": item},
-            )
+            return saved(request, level, item, _("%(level)s “%(item)s” was saved."))
     return form_page(request, level, form, item=item)
 
 

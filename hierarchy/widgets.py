@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from hierarchy.models import Department, ProblemCode, ServiceCategory, ServiceProvider
 
@@ -67,16 +68,37 @@ def picker_browse(
     provider: ServiceProvider | None = None,
     category: ServiceCategory | None = None,
 ) -> dict:
-    """The three dependent selects; each offers only usable entries under the one chosen above."""
+    """The three dependent selects; each offers only usable entries under the one chosen above,
+    and stays disabled until that one is chosen."""
     return {
         "name": name,
         "picker_id": picker_id,
-        "departments": Department.objects.usable(),
-        "providers": provider_choices(department),
-        "categories": category_choices(provider),
-        "department": department,
-        "provider": provider,
-        "category": category,
+        "selects": [
+            {
+                "key": "department",
+                "label": _("Department"),
+                "prompt": _("Choose a department"),
+                "choices": Department.objects.usable(),
+                "chosen": department,
+                "enabled": True,
+            },
+            {
+                "key": "provider",
+                "label": _("Service provider"),
+                "prompt": _("Choose a service provider"),
+                "choices": provider_choices(department),
+                "chosen": provider,
+                "enabled": department is not None,
+            },
+            {
+                "key": "category",
+                "label": _("Service category"),
+                "prompt": _("Choose a service category"),
+                "choices": category_choices(provider),
+                "chosen": category,
+                "enabled": provider is not None,
+            },
+        ],
     }
 
 
