@@ -276,7 +276,8 @@ class ProblemCodeQuerySet(CatalogueQuerySet):
         return self.select_related("category__provider__department", "standard_work_order")
 
     def matching(self, text: str):
-        """Codes whose code, name or category contain the text; exact code matches first."""
+        """Codes whose code, name or category contain the text, best match first: the exact
+        code, then codes and names that start with it, then the rest."""
         text = text.strip()
         if not text:
             return self.none()
@@ -287,14 +288,16 @@ class ProblemCodeQuerySet(CatalogueQuerySet):
                 | models.Q(category__name__icontains=text)
             )
             .annotate(
-                exact=models.Case(
+                rank=models.Case(
                     models.When(code__iexact=text, then=0),
                     models.When(code__istartswith=text, then=1),
-                    default=2,
+                    models.When(name__istartswith=text, then=2),
+                    models.When(name__icontains=text, then=3),
+                    default=4,
                     output_field=models.IntegerField(),
                 )
             )
-            .order_by("exact", "code")
+            .order_by("rank", "code")
         )
 
 

@@ -157,3 +157,10 @@ def test_the_lookup_names_the_field_of_a_bad_choice(client, agent, catalogue):
     response = client.get(reverse("hierarchy:code_lookup"), {"problem_code": catalogue["appl"].pk})
     assert "problem_code" in response.context["form"].errors
     assert response.context["code"] is None
+
+
+def test_names_starting_with_the_text_come_before_other_matches(client, agent, catalogue):
+    ProblemCodeFactory(category=catalogue["category"], code="AAA", name="No water")
+    ProblemCodeFactory(category=catalogue["category"], code="ZZZ", name="Water main break")
+    client.force_login(agent)
+    assert codes_in(search(client, "water")) == ["ZZZ", "AAA"]
