@@ -158,19 +158,13 @@ class ImportSummary:
 
     def message(self) -> str:
         """One sentence for the person who imported the file."""
-        created = sum(counts.created for counts in self.levels)
-        updated = sum(counts.updated for counts in self.levels)
-        unchanged = sum(counts.unchanged for counts in self.levels)
         return _(
-            "Imported %(rows)s rows: %(created)s entries created, %(updated)s updated, "
-            "%(unchanged)s unchanged (%(codes)s problem codes created, %(codes_updated)s updated)."
+            "Import finished. Entries created: %(created)s, updated: %(updated)s, "
+            "unchanged: %(unchanged)s."
         ) % {
-            "rows": self.rows,
-            "created": created,
-            "updated": updated,
-            "unchanged": unchanged,
-            "codes": self.problem_codes.created,
-            "codes_updated": self.problem_codes.updated,
+            "created": sum(counts.created for counts in self.levels),
+            "updated": sum(counts.updated for counts in self.levels),
+            "unchanged": sum(counts.unchanged for counts in self.levels),
         }
 
 
@@ -440,7 +434,10 @@ def _parse_rows(
             errors.append(
                 RowError(
                     line,
-                    _("The row has %(count)s cells; the header has %(expected)s.")
+                    _(
+                        "The row has more cells than the header has columns "
+                        "(%(count)s, not %(expected)s)."
+                    )
                     % {"count": len(cells), "expected": width},
                 )
             )
@@ -573,7 +570,10 @@ class _RowParser:
             return True
         if raw in _NO:
             return False
-        self.error(column, _("“%(value)s” is neither yes nor no.") % {"value": self.raw[column]})
+        self.error(
+            column,
+            _("“%(value)s” is not allowed here: write yes or no.") % {"value": self.raw[column]},
+        )
         return default
 
     def effort(self, column: str) -> Decimal | None:
@@ -700,7 +700,7 @@ class _Plan:
                     _column_error(
                         row.line,
                         "active",
-                        _("Line %(line)s says the opposite for “%(name)s”.")
+                        _("Line %(line)s gives the opposite value for “%(name)s”.")
                         % {"line": level.active_line, "name": level.name},
                     )
                 )

@@ -501,7 +501,7 @@ def test_it_refuses_a_bad_code_a_long_name_and_an_unknown_yes_no(unchanged, admi
         (4, "Column “public”"),
     ]
     assert "at most 120 characters" in errors[1][1]
-    assert "“maybe” is neither yes nor no" in errors[2][1]
+    assert "“maybe” is not allowed here: write yes or no" in errors[2][1]
 
 
 def test_it_counts_lines_of_cells_that_span_several_lines(unchanged, administrator):
@@ -566,7 +566,7 @@ def test_it_refuses_a_level_said_to_be_active_and_inactive(unchanged, administra
     )
 
     assert import_errors(file, administrator) == [
-        (3, "Column “active”: Line 2 says the opposite for “Environmental Services”.")
+        (3, "Column “active”: Line 2 gives the opposite value for “Environmental Services”.")
     ]
 
 

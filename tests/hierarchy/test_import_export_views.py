@@ -39,7 +39,7 @@ def test_it_imports_a_file_and_says_what_it_did(client, administrator):
         follow=True,
     )
     assert ProblemCode.objects.filter(code__in=["TREE", "BENCH"]).count() == 2
-    assert "Imported 2 rows" in response.content.decode()
+    assert "Entries created: 5, updated: 0, unchanged: 0." in response.content.decode()
 
 
 def test_it_lists_every_bad_row_and_imports_nothing(client, administrator):
