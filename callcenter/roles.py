@@ -34,9 +34,19 @@ _maintain_catalogue = [
     f"hierarchy.{action}_{model}" for model in CATALOGUE_MODELS for action in ("add", "change")
 ]
 
+_take_requests = [
+    f"requests_app.{action}_{model}"
+    for model in ("customer", "customerrequest")
+    for action in ("view", "add", "change")
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: [*_browse_catalogue],
-    SUPERVISOR: [*_browse_catalogue],
+    AGENT: [*_browse_catalogue, *_take_requests],
+    SUPERVISOR: [
+        *_browse_catalogue,
+        *_take_requests,
+        "requests_app.reopen_customerrequest",
+    ],
     ADMINISTRATOR: [
         *_browse_catalogue,
         *_maintain_catalogue,
@@ -44,7 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
     ],
-    MANAGER: [*_browse_catalogue],
+    MANAGER: [*_browse_catalogue, "requests_app.view_customerrequest"],
 }
 
 

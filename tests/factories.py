@@ -11,6 +11,7 @@ from hierarchy.models import (
     ServiceProvider,
     StandardWorkOrder,
 )
+from requests_app.models import Customer, CustomerPhone
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -75,3 +76,16 @@ class ProblemCodeFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"C{n:03d}")
     name = factory.Sequence(lambda n: f"Problem {n}")
     priority = Priority.NORMAL
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Customer {n}")
+
+
+def customer_with_phone(number: str, **values) -> Customer:
+    customer = CustomerFactory(**values)
+    CustomerPhone.objects.create(customer=customer, number=number)
+    return customer

@@ -1,0 +1,230 @@
+"""Customers (callers) and customer requests: every call, e-mail and fax is one request."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hierarchy.models import ProblemCode
+from requests_app.phones import display_phone
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    second_email = models.EmailField(_("second e-mail"), blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    address_alias = models.CharField(
+        _("address alias"),
+        max_length=120,
+        blank=True,
+        help_text=_("A name people use for the place, such as “City Hall”."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="customer_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("requests_app:customer_detail", args=[self.pk])
+
+
+class CustomerPhone(models.Model):
+    """Up to three numbers a customer, stored in E.164 and indexed for the caller lookup."""
+
+    MAX_PER_CUSTOMER = 3
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(_("phone"), max_length=20)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["number"], name="customer_phone_number")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "number"], name="customer_phone_unique_per_customer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return display_phone(self.number)
+
+
+class RequestType(models.TextChoices):
+    INFORMATION = "information", _("Information")
+    ACTION = "action", _("Action")
+    COMMENT = "comment", _("Comment")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    FAX = "fax", _("Fax")
+    WALK_IN = "walk_in", _("Walk-in")
+    WEB = "web", _("Web")
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    FOLLOW_UP = "follow_up", _("Needs follow-up")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class CustomerRequestQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("agent", "customer", "problem_code")
+
+    def open(self):
+        return self.filter(status__in=[Status.OPEN, Status.FOLLOW_UP])
+
+    def follow_ups_of(self, user):
+        """The user's callbacks, overdue first."""
+        return (
+            self.filter(status=Status.FOLLOW_UP, follow_up_assignee=user)
+            .select_related("customer", "problem_code")
+            .order_by("follow_up_due")
+        )
+
+
+class CustomerRequest(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    request_type = models.CharField(
+        _("Request type"),
+        max_length=12,
+        choices=RequestType.choices,
+        default=RequestType.INFORMATION,
+    )
+    channel = models.CharField(
+        _("Channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE
+    )
+    status = models.CharField(
+        _("Status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="taken_requests",
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    # The caller's details as given on this contact, whether or not they are a known customer.
+    caller_name = models.CharField(_("Name"), max_length=200, blank=True)
+    caller_phone = models.CharField(_("Phone"), max_length=20, blank=True)
+    caller_email = models.EmailField(_("E-mail"), blank=True)
+
+    problem_code = models.ForeignKey(
+        ProblemCode,
+        verbose_name=_("Problem code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    work_address = models.TextField(_("Work address"), blank=True)
+    description = models.TextField(_("Description"), blank=True)
+    comment = models.TextField(_("Comment"), blank=True)
+    answer_given = models.TextField(_("Answer given"), blank=True)
+
+    follow_up_due = models.DateTimeField(_("Follow-up due"), null=True, blank=True)
+    follow_up_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Who calls back"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    first_contact_resolution = models.BooleanField(
+        _("resolved in the first contact"), default=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = CustomerRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer request")
+        verbose_name_plural = _("customer requests")
+        ordering = ["-started_at", "-id"]
+        permissions = [("reopen_customerrequest", "Can reopen a closed customer request")]
+        indexes = [
+            models.Index(fields=["-started_at", "-id"], name="request_newest"),
+            models.Index(fields=["status", "-started_at"], name="request_status_newest"),
+            models.Index(fields=["agent", "-started_at"], name="request_agent_newest"),
+            models.Index(fields=["customer", "-started_at"], name="request_customer_newest"),
+            models.Index(fields=["problem_code", "-started_at"], name="request_code_newest"),
+            models.Index(fields=["caller_phone"], name="request_caller_phone"),
+            models.Index(
+                fields=["follow_up_assignee", "follow_up_due"],
+                name="request_follow_ups",
+                condition=models.Q(status="follow_up"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("requests_app:request_edit", args=[self.pk])
+
+    @property
+    def handling_seconds(self) -> int | None:
+        if self.finished_at is None:
+            return None
+        return int((self.finished_at - self.started_at).total_seconds())
+
+    @property
+    def follow_up_overdue(self) -> bool:
+        return (
+            self.status == Status.FOLLOW_UP
+            and self.follow_up_due is not None
+            and self.follow_up_due < timezone.now()
+        )
+
+
+class RequestChange(models.Model):
+    """One field of a request changed: the request's history."""
+
+    request = models.ForeignKey(CustomerRequest, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["request", "-changed_at"], name="request_change_history")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.field}: {self.old_value} → {self.new_value}"

@@ -1,0 +1,204 @@
+"""The request desk's verbs: start a contact, save it, keep its history; save a customer."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.concurrency import lock_for_edit
+from requests_app.models import (
+    Channel,
+    Customer,
+    CustomerPhone,
+    CustomerRequest,
+    RequestChange,
+    RequestType,
+    Status,
+)
+from requests_app.phones import normalise_phone
+
+# Where a request may go from each status. Reopening a closed request is a supervisor's
+# decision and needs a reason (request_save checks both).
+TRANSITIONS: dict[str, set[str]] = {
+    Status.OPEN: {Status.FOLLOW_UP, Status.RESOLVED, Status.CLOSED},
+    Status.FOLLOW_UP: {Status.OPEN, Status.RESOLVED, Status.CLOSED},
+    Status.RESOLVED: {Status.OPEN, Status.FOLLOW_UP, Status.CLOSED},
+    Status.CLOSED: {Status.OPEN},
+}
+DONE = {Status.RESOLVED, Status.CLOSED}
+REOPEN_PERMISSION = "requests_app.reopen_customerrequest"
+
+# The fields whose changes the history records, in the order the form shows them.
+TRACKED_FIELDS = [
+    "request_type",
+    "channel",
+    "status",
+    "customer",
+    "caller_name",
+    "caller_phone",
+    "caller_email",
+    "problem_code",
+    "work_address",
+    "description",
+    "comment",
+    "answer_given",
+    "follow_up_due",
+    "follow_up_assignee",
+]
+
+
+@transaction.atomic
+def request_start(*, agent: AbstractBaseUser, channel: str = Channel.PHONE) -> CustomerRequest:
+    """Save first: the contact exists, with its start time, before any detail is typed."""
+    request = CustomerRequest.objects.create(
+        agent=agent, channel=channel, started_at=timezone.now(), number=_pending_number()
+    )
+    request.number = f"CR-{timezone.localtime(request.started_at).year}-{request.pk:06d}"
+    request.save(update_fields=["number"])
+    return request
+
+
+def _pending_number() -> str:
+    # Unique until the primary key is known, a moment later in the same transaction.
+    return f"new-{timezone.now().timestamp():.6f}"
+
+
+@transaction.atomic
+def request_save(
+    *,
+    request: CustomerRequest,
+    values: dict[str, Any],
+    expected_version: int | None,
+    user: AbstractBaseUser,
+    reason: str = "",
+) -> CustomerRequest:
+    """Apply the agent's changes, unless someone saved the request since it was opened.
+
+    Raises EditConflict (with the other version) or ValidationError (naming the field).
+    """
+    current = lock_for_edit(CustomerRequest, request.pk, expected_version)
+    before = {field: getattr(current, field) for field in TRACKED_FIELDS}
+    for field, value in values.items():
+        setattr(current, field, value)
+    if current.request_type == RequestType.COMMENT:
+        # A comment needs no follow-up: it is logged and closed.
+        current.status = Status.CLOSED
+    _check_status(before["status"], current, user, reason)
+    _check_sections(current)
+
+    first_completion = current.finished_at is None
+    if first_completion:
+        current.finished_at = timezone.now()
+        current.first_contact_resolution = current.status in DONE
+    if current.status != Status.FOLLOW_UP:
+        current.follow_up_due = None
+        current.follow_up_assignee = None
+    current.version += 1
+    current.save()
+    _record_changes(current, before, user, reason)
+    return current
+
+
+def _check_status(old: str, request: CustomerRequest, user, reason: str) -> None:
+    new = request.status
+    if new == old:
+        return
+    if new not in TRANSITIONS[old]:
+        raise ValidationError(
+            {
+                "status": _("A request cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": Status(old).label, "new": Status(new).label}
+            }
+        )
+    if old == Status.CLOSED:
+        if not user.has_perm(REOPEN_PERMISSION):
+            raise ValidationError({"status": _("Only a supervisor can reopen a closed request.")})
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the closed request is reopened.")})
+
+
+def _check_sections(request: CustomerRequest) -> None:
+    errors = {}
+    if request.status == Status.FOLLOW_UP:
+        if request.follow_up_due is None:
+            errors["follow_up_due"] = _("A follow-up needs a due date.")
+        if request.follow_up_assignee is None:
+            errors["follow_up_assignee"] = _("A follow-up needs someone to call back.")
+    if request.request_type == RequestType.ACTION and request.problem_code is None:
+        errors["problem_code"] = _("An action request needs a problem code.")
+    if request.request_type == RequestType.COMMENT and not request.comment.strip():
+        errors["comment"] = _("Write down the comment.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _record_changes(request: CustomerRequest, before: dict, user, reason: str) -> None:
+    now = timezone.now()
+    RequestChange.objects.bulk_create(
+        RequestChange(
+            request=request,
+            field=field,
+            old_value=_as_text(old),
+            new_value=_as_text(getattr(request, field)),
+            changed_by=user,
+            changed_at=now,
+            reason=reason if field == "status" else "",
+        )
+        for field, old in before.items()
+        if getattr(request, field) != old
+    )
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+@transaction.atomic
+def customer_save(
+    *,
+    values: dict[str, Any],
+    phones: list[str],
+    customer: Customer | None = None,
+    expected_version: int | None = None,
+) -> Customer:
+    """Create or update a customer with up to three phone numbers, stored in E.164."""
+    numbers = _normalised_phones(phones)
+    if customer is None:
+        customer = Customer(**values)
+    else:
+        customer = lock_for_edit(Customer, customer.pk, expected_version)
+        for field, value in values.items():
+            setattr(customer, field, value)
+        customer.version += 1
+    customer.full_clean()
+    customer.save()
+    customer.phones.all().delete()
+    CustomerPhone.objects.bulk_create(
+        CustomerPhone(customer=customer, number=number, position=position)
+        for position, number in enumerate(numbers)
+    )
+    return customer
+
+
+def _normalised_phones(phones: list[str]) -> list[str]:
+    typed = [phone for phone in phones if phone and phone.strip()]
+    if len(typed) > CustomerPhone.MAX_PER_CUSTOMER:
+        raise ValidationError(
+            {
+                "phones": _("A customer has at most %(count)s phone numbers.")
+                % {"count": CustomerPhone.MAX_PER_CUSTOMER}
+            }
+        )
+    numbers: list[str] = []
+    for phone in typed:
+        number = normalise_phone(phone)
+        if number not in numbers:
+            numbers.append(number)
+    return numbers

@@ -1,0 +1,144 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from callcenter.concurrency import EditConflict
+from requests_app.models import Channel, CustomerRequest, RequestType, Status
+from requests_app.services import customer_save, request_save, request_start
+
+pytestmark = pytest.mark.django_db
+
+
+def save(request, user, **values):
+    return request_save(request=request, values=values, expected_version=request.version, user=user)
+
+
+def test_starting_saves_the_contact_at_once_with_a_number(agent):
+    before = timezone.now()
+    request = request_start(agent=agent, channel=Channel.FAX)
+    request.refresh_from_db()
+    assert request.number == f"CR-{timezone.localtime(request.started_at).year}-{request.pk:06d}"
+    assert request.started_at >= before
+    assert request.channel == Channel.FAX
+    assert request.status == Status.OPEN
+    assert request.finished_at is None
+
+
+def test_numbers_are_never_reused(agent):
+    first = request_start(agent=agent)
+    first.delete()
+    second = request_start(agent=agent)
+    assert second.number != first.number
+
+
+def test_resolving_in_the_first_save_counts_as_first_contact_resolution(agent):
+    request = request_start(agent=agent)
+    saved = save(request, agent, answer_given="Tuesdays", status=Status.RESOLVED)
+    assert saved.first_contact_resolution is True
+    assert saved.finished_at is not None
+    assert saved.handling_seconds >= 0
+
+
+def test_a_request_resolved_later_is_not_first_contact_resolution(agent):
+    request = request_start(agent=agent)
+    request = save(request, agent, answer_given="Will check")
+    request = save(request, agent, status=Status.RESOLVED)
+    assert request.first_contact_resolution is False
+
+
+def test_a_comment_closes_on_save(agent):
+    request = request_start(agent=agent)
+    saved = save(request, agent, request_type=RequestType.COMMENT, comment="Thanks to the crew")
+    assert saved.status == Status.CLOSED
+
+
+def test_a_comment_needs_its_text(agent):
+    request = request_start(agent=agent)
+    with pytest.raises(ValidationError) as error:
+        save(request, agent, request_type=RequestType.COMMENT, comment="  ")
+    assert "comment" in error.value.message_dict
+
+
+def test_an_action_request_needs_a_problem_code(agent, catalogue):
+    request = request_start(agent=agent)
+    with pytest.raises(ValidationError) as error:
+        save(request, agent, request_type=RequestType.ACTION, description="Old fridge")
+    assert error.value.message_dict["problem_code"] == ["An action request needs a problem code."]
+    saved = save(request, agent, request_type=RequestType.ACTION, problem_code=catalogue["appl"])
+    assert saved.problem_code == catalogue["appl"]
+
+
+def test_a_follow_up_needs_a_due_date_and_someone_to_call_back(agent):
+    request = request_start(agent=agent)
+    with pytest.raises(ValidationError) as error:
+        save(request, agent, status=Status.FOLLOW_UP)
+    assert set(error.value.message_dict) == {"follow_up_due", "follow_up_assignee"}
+    due = timezone.now() + timezone.timedelta(days=1)
+    saved = save(
+        request, agent, status=Status.FOLLOW_UP, follow_up_due=due, follow_up_assignee=agent
+    )
+    assert list(CustomerRequest.objects.follow_ups_of(agent)) == [saved]
+
+
+def test_an_information_request_becomes_an_action_request_with_history(agent, catalogue):
+    request = request_start(agent=agent)
+    request = save(request, agent, answer_given="Bulky waste is collected on request")
+    saved = save(request, agent, request_type=RequestType.ACTION, problem_code=catalogue["appl"])
+    assert saved.pk == request.pk
+    change = saved.changes.get(field="request_type")
+    assert (change.old_value, change.new_value, change.changed_by) == (
+        "information",
+        "action",
+        agent,
+    )
+
+
+def test_only_a_supervisor_reopens_a_closed_request_and_says_why(agent, supervisor):
+    request = request_start(agent=agent)
+    request = save(request, agent, status=Status.CLOSED, answer_given="Done")
+    with pytest.raises(ValidationError) as error:
+        save(request, agent, status=Status.OPEN)
+    assert error.value.message_dict["status"] == ["Only a supervisor can reopen a closed request."]
+    with pytest.raises(ValidationError) as error:
+        save(request, supervisor, status=Status.OPEN)
+    assert "reason" in error.value.message_dict
+    reopened = request_save(
+        request=request,
+        values={"status": Status.OPEN},
+        expected_version=request.version,
+        user=supervisor,
+        reason="Caller says the bin is still there",
+    )
+    assert reopened.status == Status.OPEN
+    assert reopened.changes.get(field="status", new_value="open").reason.startswith("Caller says")
+
+
+def test_the_second_of_two_saves_is_refused(agent, supervisor):
+    request = request_start(agent=agent)
+    opened_at = request.version
+    request_save(
+        request=request, values={"description": "first"}, expected_version=opened_at, user=agent
+    )
+    with pytest.raises(EditConflict) as conflict:
+        request_save(
+            request=request,
+            values={"description": "second"},
+            expected_version=opened_at,
+            user=supervisor,
+        )
+    assert conflict.value.current.description == "first"
+    request.refresh_from_db()
+    assert request.description == "first"
+
+
+def test_customer_phones_are_stored_in_e164_and_capped_at_three(db):
+    customer = customer_save(values={"name": "Ada"}, phones=["030 1234567", "+49 30 1234567", ""])
+    assert list(customer.phones.values_list("number", flat=True)) == ["+49301234567"]
+    with pytest.raises(ValidationError) as error:
+        customer_save(values={"name": "Bob"}, phones=["030 1", "030 2", "030 3", "030 4"])
+    assert "phones" in error.value.message_dict
+
+
+def test_an_invalid_customer_phone_is_refused(db):
+    with pytest.raises(ValidationError):
+        customer_save(values={"name": "Eve"}, phones=["not a number"])
