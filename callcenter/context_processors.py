@@ -6,6 +6,8 @@ from callcenter.roles import role_labels
 
 # (label, url name, permission needed): what the main navigation offers, in order.
 NAVIGATION = [
+    (_("Requests"), "requests_app:request_list", "requests_app.change_customerrequest"),
+    (_("My follow-ups"), "requests_app:my_follow_ups", "requests_app.change_customerrequest"),
     (_("Service catalogue"), "hierarchy:tree", "hierarchy.view_problemcode"),
     (_("Problem code lookup"), "hierarchy:code_lookup", "hierarchy.view_problemcode"),
     (_("Problem codes"), "hierarchy:code_list", "hierarchy.view_problemcode"),
@@ -30,4 +32,5 @@ def navigation(request: HttpRequest) -> dict:
             if user.has_perm(permission)
         ],
         "user_roles": role_labels(user),
+        "can_take_requests": user.has_perm("requests_app.change_customerrequest"),
     }

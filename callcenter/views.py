@@ -5,7 +5,10 @@ from django.shortcuts import redirect
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    # Every role starts in the catalogue until the request desk and dashboards exist.
+    # Agents and supervisors start at the request desk; the others in the catalogue until the
+    # dashboards exist.
+    if request.user.has_perm("requests_app.change_customerrequest"):
+        return redirect("requests_app:request_list")
     return redirect("hierarchy:tree")
 
 

@@ -1,5 +1,7 @@
 """Customers (callers) and customer requests: every call, e-mail and fax is one request."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -7,7 +9,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hierarchy.models import ProblemCode
-from requests_app.phones import display_phone
+from requests_app.phones import display_phone, phone_or_none
+
+
+class CustomerQuerySet(models.QuerySet):
+    def matching(self, text: str, limit: int = 5) -> list["Customer"]:
+        """Callers whose phone number, e-mail address or name matches what the agent typed.
+
+        A phone number or an e-mail is looked up exactly (in its stored form, through an index);
+        anything else is taken as the start of a name.
+        """
+        text = text.strip()
+        if len(text) < 2:
+            return []
+        phone = phone_or_none(text) if any(char.isdigit() for char in text) else None
+        if phone:
+            found = self.filter(phones__number=phone)
+        elif "@" in text:
+            found = self.filter(email=text.lower())
+        else:
+            found = self.filter(name__istartswith=text)
+        return list(found.prefetch_related("phones").order_by("name", "pk").distinct()[:limit])
 
 
 class Customer(models.Model):
@@ -32,6 +54,8 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -43,6 +67,20 @@ class Customer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("requests_app:customer_detail", args=[self.pk])
+
+    def recent_requests(self, limit: int = 5) -> list["CustomerRequest"]:
+        """Open requests first, then the latest others: what the agent needs on the screen."""
+        return list(
+            self.requests.select_related("problem_code")
+            .annotate(
+                done=models.Case(
+                    models.When(status__in=["open", "follow_up"], then=0),
+                    default=1,
+                    output_field=models.IntegerField(),
+                )
+            )
+            .order_by("done", "-started_at")[:limit]
+        )
 
 
 class CustomerPhone(models.Model):
@@ -228,3 +266,24 @@ class RequestChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.field}: {self.old_value} → {self.new_value}"
+
+    @property
+    def field_label(self) -> str:
+        return CustomerRequest._meta.get_field(self.field).verbose_name
+
+    @property
+    def old_display(self) -> str:
+        return self._display(self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return self._display(self.new_value)
+
+    def _display(self, value: str):
+        """Choices by their label and times in the local zone; the rest as recorded."""
+        field = CustomerRequest._meta.get_field(self.field)
+        if field.choices:
+            return dict(field.choices).get(value, value)
+        if isinstance(field, models.DateTimeField) and value:
+            return timezone.localtime(datetime.fromisoformat(value))
+        return value

@@ -170,6 +170,8 @@ def customer_save(
 ) -> Customer:
     """Create or update a customer with up to three phone numbers, stored in E.164."""
     numbers = _normalised_phones(phones)
+    if "email" in values:
+        values = {**values, "email": values["email"].strip().lower()}
     if customer is None:
         customer = Customer(**values)
     else:

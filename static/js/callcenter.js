@@ -30,3 +30,29 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 document.addEventListener("htmx:afterRequest", (event) => {
   event.target.removeAttribute("aria-busy");
 });
+
+// The request form shows the sections of the chosen request type. Hidden sections keep what
+// was typed in them: switching back shows it again, and it is saved with the rest.
+document.addEventListener("change", (event) => {
+  if (event.target.name !== "request_type") {
+    return;
+  }
+  const form = event.target.form;
+  form.querySelectorAll("[data-for-type]").forEach((section) => {
+    section.hidden = section.dataset.forType !== event.target.value;
+  });
+});
+
+// "Copy caller address": the known customer's postal address into the work address.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy-from]");
+  if (!button) {
+    return;
+  }
+  const source = document.querySelector(button.dataset.copyFrom);
+  const target = document.querySelector(button.dataset.copyTo);
+  if (source && target) {
+    target.value = source.dataset.address;
+    target.focus();
+  }
+});

@@ -1,0 +1,67 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from callcenter import roles
+from hierarchy.filters import ANY
+from hierarchy.models import Department, ProblemCode
+from requests_app.models import Channel, CustomerRequest, RequestType, Status
+
+
+class RequestFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    request_type = django_filters.ChoiceFilter(
+        label=_("Request type"), choices=RequestType.choices, empty_label=ANY
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=Channel.choices, empty_label=ANY
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=ANY)
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        field_name="problem_code__category__provider__department",
+        queryset=Department.objects.all(),
+        empty_label=ANY,
+    )
+    problem_code = django_filters.ModelChoiceFilter(
+        label=_("Problem code"), queryset=ProblemCode.objects.all(), empty_label=ANY
+    )
+    agent = django_filters.ModelChoiceFilter(
+        label=_("Agent"),
+        queryset=get_user_model()
+        .objects.filter(groups__name__in=[roles.AGENT, roles.SUPERVISOR])
+        .distinct()
+        .order_by("username"),
+        empty_label=ANY,
+    )
+    started = django_filters.DateFromToRangeFilter(
+        label=_("Date"),
+        field_name="started_at",
+        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue follow-ups only"), method="only_overdue", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = CustomerRequest
+        fields = []
+
+    def search(self, queryset, name, value):
+        """A request number finds that request; other text the caller's name or the text."""
+        value = value.strip()
+        if value.upper().startswith("CR-"):
+            return queryset.filter(number=value.upper())
+        return queryset.filter(
+            Q(caller_name__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(description__icontains=value)
+        )
+
+    def only_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status=Status.FOLLOW_UP, follow_up_due__lt=timezone.now())

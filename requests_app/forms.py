@@ -1,0 +1,136 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from callcenter import roles
+from hierarchy.models import ProblemCode
+from hierarchy.widgets import ProblemCodePicker
+from requests_app.models import Channel, Customer, CustomerRequest
+from requests_app.phones import normalise_phone
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class NewRequestForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+
+
+class RequestForm(forms.ModelForm):
+    """Every section of the request; the type decides which ones the agent sees."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        required=False,
+        widget=forms.TextInput,
+        help_text=_("Needed when a supervisor reopens a closed request."),
+    )
+
+    class Meta:
+        model = CustomerRequest
+        fields = [
+            "request_type",
+            "channel",
+            "customer",
+            "caller_phone",
+            "caller_email",
+            "caller_name",
+            "problem_code",
+            "work_address",
+            "description",
+            "comment",
+            "answer_given",
+            "status",
+            "follow_up_due",
+            "follow_up_assignee",
+        ]
+        widgets = {
+            "request_type": forms.RadioSelect,
+            "customer": forms.HiddenInput,
+            "caller_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "caller_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "caller_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "problem_code": ProblemCodePicker,
+            "work_address": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "comment": forms.Textarea(attrs={"rows": 3}),
+            "answer_given": forms.Textarea(attrs={"rows": 3}),
+            "follow_up_due": DateTimeLocalInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        current_code = self.instance.problem_code_id
+        self.fields["problem_code"].queryset = (
+            ProblemCode.objects.usable() | ProblemCode.objects.filter(pk=current_code)
+        ).with_path()
+        self.fields["follow_up_assignee"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[roles.AGENT, roles.SUPERVISOR])
+            .distinct()
+            .order_by("username")
+        )
+
+    def clean_caller_phone(self) -> str:
+        typed = self.cleaned_data["caller_phone"].strip()
+        return normalise_phone(typed) if typed else ""
+
+    def clean_caller_email(self) -> str:
+        return self.cleaned_data["caller_email"].strip().lower()
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class CustomerForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    phone_1 = forms.CharField(label=_("Phone"), required=False)
+    phone_2 = forms.CharField(label=_("Second phone"), required=False)
+    phone_3 = forms.CharField(label=_("Third phone"), required=False)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "email",
+            "second_email",
+            "postal_address",
+            "address_alias",
+            "preferred_language",
+            "notes",
+        ]
+        widgets = {"postal_address": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            for position, phone in enumerate(self.instance.phones.all()[:3], start=1):
+                self.fields[f"phone_{position}"].initial = str(phone)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("phone_1", "phone_2", "phone_3"):
+            typed = cleaned.get(name, "").strip()
+            if typed:
+                try:
+                    normalise_phone(typed)
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+    def phones(self) -> list[str]:
+        return [self.cleaned_data[name] for name in ("phone_1", "phone_2", "phone_3")]
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
