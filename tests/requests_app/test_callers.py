@@ -1,0 +1,108 @@
+import pytest
+from django.urls import reverse
+
+from requests_app.models import Customer, Status
+from requests_app.services import request_save, request_start
+from tests.factories import CustomerFactory, customer_with_phone
+
+pytestmark = pytest.mark.django_db
+
+
+def lookup(client, **typed):
+    return client.get(reverse("requests_app:caller_lookup"), typed, headers={"HX-Request": "true"})
+
+
+@pytest.mark.parametrize("typed", ["0049 30 1234567", "+49 (30) 123-4567", "030 1234567"])
+def test_a_caller_is_found_by_a_number_typed_any_way(client, agent, typed):
+    customer_with_phone("+49301234567", name="Grace Hopper")
+    client.force_login(agent)
+    response = lookup(client, caller_phone=typed)
+    assert b"<html" not in response.content
+    assert "Grace Hopper" in response.content.decode()
+
+
+def test_a_caller_is_found_by_e_mail_and_by_the_start_of_the_name(client, agent):
+    CustomerFactory(name="Grace Hopper", email="grace@example.org")
+    CustomerFactory(name="Alan Turing")
+    client.force_login(agent)
+    assert "Grace Hopper" in lookup(client, caller_email="Grace@Example.org").content.decode()
+    by_name = lookup(client, caller_name="gra").content.decode()
+    assert "Grace Hopper" in by_name
+    assert "Alan Turing" not in by_name
+
+
+def test_matches_show_open_requests_before_older_ones(client, agent):
+    customer = customer_with_phone("+49301234567", name="Grace Hopper")
+    old = request_start(agent=agent)
+    request_save(
+        request=old,
+        values={"customer": customer, "status": Status.CLOSED, "answer_given": "x"},
+        expected_version=old.version,
+        user=agent,
+    )
+    open_one = request_start(agent=agent)
+    open_one.customer = customer
+    open_one.save()
+    client.force_login(agent)
+    page = lookup(client, caller_phone="030 1234567").content.decode()
+    assert page.index(open_one.number) < page.index(old.number)
+
+
+def test_it_says_when_nobody_matches(client, agent):
+    client.force_login(agent)
+    assert "No known caller matches" in lookup(client, caller_name="Nobody").content.decode()
+
+
+def test_the_lookup_needs_a_request_taker(client, manager):
+    client.force_login(manager)
+    assert lookup(client, caller_name="Grace").status_code == 403
+
+
+def test_the_customer_page_lists_interactions_newest_first(client, agent):
+    customer = customer_with_phone("+49301234567", name="Grace Hopper")
+    first, second = request_start(agent=agent), request_start(agent=agent)
+    for customer_request in (first, second):
+        customer_request.customer = customer
+        customer_request.save()
+    client.force_login(agent)
+    response = client.get(customer.get_absolute_url())
+    assert response.context["page"]["object_list"] == [second, first]
+    assert "030 1234567" in response.content.decode()
+
+
+def test_a_customer_is_edited_with_normalised_phones(client, agent):
+    customer = customer_with_phone("+49301234567", name="Grace Hopper")
+    client.force_login(agent)
+    response = client.post(
+        reverse("requests_app:customer_edit", args=[customer.pk]),
+        {
+            "version": customer.version,
+            "name": "Grace B. Hopper",
+            "email": "",
+            "second_email": "",
+            "postal_address": "1 Navy Way",
+            "address_alias": "",
+            "preferred_language": "en",
+            "notes": "",
+            "phone_1": "030 1234567",
+            "phone_2": "0151 23456789",
+            "phone_3": "",
+        },
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.name == "Grace B. Hopper"
+    assert list(customer.phones.values_list("number", flat=True)) == [
+        "+49301234567",
+        "+4915123456789",
+    ]
+
+
+def test_a_bad_customer_phone_is_named(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        reverse("requests_app:customer_create"),
+        {"name": "X", "preferred_language": "en", "phone_1": "abc"},
+    )
+    assert "phone_1" in response.context["form"].errors
+    assert not Customer.objects.exists()

@@ -1,0 +1,278 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from requests_app.models import Customer, CustomerRequest, RequestType, Status
+from requests_app.services import request_start
+from tests.factories import customer_with_phone
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(customer_request, **overrides) -> dict:
+    data = {
+        "version": customer_request.version,
+        "request_type": RequestType.INFORMATION,
+        "channel": "phone",
+        "customer": "",
+        "caller_phone": "",
+        "caller_email": "",
+        "caller_name": "",
+        "problem_code": "",
+        "work_address": "",
+        "description": "",
+        "comment": "",
+        "answer_given": "",
+        "status": Status.OPEN,
+        "follow_up_due": "",
+        "follow_up_assignee": "",
+        "reason": "",
+    }
+    return {**data, **overrides}
+
+
+def edit_url(customer_request) -> str:
+    return reverse("requests_app:request_edit", args=[customer_request.pk])
+
+
+def test_new_request_saves_the_contact_before_any_detail(client, agent):
+    client.force_login(agent)
+    response = client.post(reverse("requests_app:request_new"), {"channel": "email"})
+    customer_request = CustomerRequest.objects.get()
+    assert response.status_code == 302
+    assert response.url == edit_url(customer_request)
+    assert customer_request.channel == "email"
+    assert customer_request.agent == agent
+    assert customer_request.number.startswith("CR-")
+
+
+def test_new_request_needs_a_post(client, agent):
+    client.force_login(agent)
+    assert client.get(reverse("requests_app:request_new")).status_code == 405
+    assert not CustomerRequest.objects.exists()
+
+
+def test_the_form_shows_the_labels_agents_know(client, agent):
+    client.force_login(agent)
+    page = client.get(edit_url(request_start(agent=agent))).content.decode()
+    for label in [
+        "Request type",
+        "Channel",
+        "Phone",
+        "E-mail",
+        "Name",
+        "Problem code",
+        "Work address",
+        "Description",
+        "Comment",
+        "Answer given",
+        "Status",
+        "Follow-up due",
+    ]:
+        assert f">{label}" in page, label
+    assert ">Save</button>" in page
+
+
+def test_an_information_request_is_saved_with_a_normalised_phone(client, agent):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    response = client.post(
+        edit_url(customer_request),
+        form_data(
+            customer_request,
+            caller_phone="+49 (30) 123-4567",
+            caller_name="Ada",
+            answer_given="Bulky waste is collected on Tuesdays.",
+            status=Status.RESOLVED,
+        ),
+    )
+    assert response.status_code == 302
+    customer_request.refresh_from_db()
+    assert customer_request.caller_phone == "+49301234567"
+    assert customer_request.status == Status.RESOLVED
+    assert customer_request.first_contact_resolution
+
+
+def test_an_invalid_phone_is_named_and_nothing_is_lost(client, agent):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    response = client.post(
+        edit_url(customer_request),
+        form_data(customer_request, caller_phone="12", answer_given="Typed a long answer"),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["caller_phone"] == ["“12” is not a valid phone number."]
+    assert "Typed a long answer" in response.content.decode()
+    customer_request.refresh_from_db()
+    assert customer_request.answer_given == ""
+
+
+def test_hidden_sections_keep_what_was_typed(client, agent, catalogue):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    client.post(
+        edit_url(customer_request),
+        form_data(
+            customer_request,
+            request_type=RequestType.INFORMATION,
+            answer_given="Told the caller the dates",
+            description="Typed before switching back to information",
+        ),
+    )
+    customer_request.refresh_from_db()
+    assert customer_request.description == "Typed before switching back to information"
+    page = client.get(edit_url(customer_request)).content.decode()
+    assert 'data-for-type="action" hidden' in page
+    assert "Typed before switching back to information" in page
+
+
+def test_an_action_request_without_code_names_the_field(client, agent):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    response = client.post(
+        edit_url(customer_request), form_data(customer_request, request_type=RequestType.ACTION)
+    )
+    assert response.context["form"].errors["problem_code"] == [
+        "An action request needs a problem code."
+    ]
+
+
+def test_an_action_request_with_a_picked_code(client, agent, catalogue):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    client.post(
+        edit_url(customer_request),
+        form_data(
+            customer_request,
+            request_type=RequestType.ACTION,
+            problem_code=catalogue["appl"].pk,
+            work_address="12 Main Street",
+            description="Old fridge",
+        ),
+    )
+    customer_request.refresh_from_db()
+    assert customer_request.problem_code == catalogue["appl"]
+    assert customer_request.work_address == "12 Main Street"
+
+
+def test_a_follow_up_lands_in_my_follow_ups_overdue_first(client, agent):
+    client.force_login(agent)
+    later, overdue = request_start(agent=agent), request_start(agent=agent)
+    for customer_request, days in [(later, 2), (overdue, -1)]:
+        due = timezone.localtime() + timezone.timedelta(days=days)
+        response = client.post(
+            edit_url(customer_request),
+            form_data(
+                customer_request,
+                status=Status.FOLLOW_UP,
+                follow_up_due=due.strftime("%Y-%m-%dT%H:%M"),
+                follow_up_assignee=agent.pk,
+            ),
+        )
+        assert response.status_code == 302
+    response = client.get(reverse("requests_app:my_follow_ups"))
+    assert list(response.context["page"]["object_list"]) == [overdue, later]
+    assert "overdue" in response.content.decode()
+
+
+def test_saving_as_a_new_contact_links_the_customer(client, agent):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    client.post(
+        edit_url(customer_request),
+        {
+            **form_data(
+                customer_request,
+                caller_phone="030 1234567",
+                caller_name="Ada Lovelace",
+                caller_email="Ada@Example.org",
+            ),
+            "save_contact": "1",
+        },
+    )
+    customer = Customer.objects.get()
+    assert customer.name == "Ada Lovelace"
+    assert customer.email == "ada@example.org"
+    assert list(customer.phones.values_list("number", flat=True)) == ["+49301234567"]
+    customer_request.refresh_from_db()
+    assert customer_request.customer == customer
+
+
+def test_a_failed_save_creates_no_contact(client, agent):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    client.post(
+        edit_url(customer_request),
+        {
+            **form_data(customer_request, caller_name="Ada", request_type=RequestType.ACTION),
+            "save_contact": "1",
+        },
+    )
+    assert not Customer.objects.exists()
+
+
+def test_picking_a_known_caller_links_them(client, agent):
+    customer = customer_with_phone("+49301234567", name="Grace Hopper")
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    client.post(
+        edit_url(customer_request),
+        {**form_data(customer_request, caller_phone="030 1234567"), "pick_customer": customer.pk},
+    )
+    customer_request.refresh_from_db()
+    assert customer_request.customer == customer
+
+
+def test_two_agents_saving_the_same_request(client, agent, supervisor):
+    customer_request = request_start(agent=agent)
+    opened = form_data(customer_request)
+    client.force_login(agent)
+    client.post(edit_url(customer_request), {**opened, "description": "First agent's words"})
+    client.force_login(supervisor)
+    response = client.post(edit_url(customer_request), {**opened, "description": "Second"})
+    assert response.status_code == 200
+    assert "Someone else saved this request" in response.content.decode()
+    assert response.context["differences"][0]["theirs"] == "First agent's words"
+    customer_request.refresh_from_db()
+    assert customer_request.description == "First agent's words"
+
+
+def test_the_history_shows_the_type_change(client, agent, catalogue):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    client.post(edit_url(customer_request), form_data(customer_request, answer_given="Info"))
+    customer_request.refresh_from_db()
+    client.post(
+        edit_url(customer_request),
+        form_data(
+            customer_request,
+            answer_given="Info",
+            request_type=RequestType.ACTION,
+            problem_code=catalogue["appl"].pk,
+        ),
+    )
+    page = client.get(edit_url(customer_request)).content.decode()
+    assert "<td>Request type</td><td>Information</td><td>Action" in page
+
+
+def test_the_form_over_htmx_answers_the_form_alone(client, agent):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    response = client.get(edit_url(customer_request), headers={"HX-Request": "true"})
+    assert b"<html" not in response.content
+    assert b'id="request-form"' in response.content
+
+
+def test_managers_and_outsiders_cannot_take_requests(client, manager, outsider, agent):
+    customer_request = request_start(agent=agent)
+    for user in (manager, outsider):
+        client.force_login(user)
+        assert client.get(edit_url(customer_request)).status_code == 403
+        assert client.post(reverse("requests_app:request_new")).status_code == 403
+    assert CustomerRequest.objects.count() == 1
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    response = client.post(reverse("requests_app:request_new"))
+    assert response.status_code == 302
+    assert not CustomerRequest.objects.exists()
