@@ -63,9 +63,12 @@ def test_it_filters_overdue_follow_ups_and_dates(client, agent):
     assert listed(client.get(reverse("requests_app:request_list"), {"overdue": "on"})) == [overdue]
     today = timezone.localdate().isoformat()
     response = client.get(
-        reverse("requests_app:request_list"), {"started_min": today, "started_max": today}
+        reverse("requests_app:request_list"), {"started_from": today, "started_to": today}
     )
     assert len(listed(response)) == 2
+    tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
+    response = client.get(reverse("requests_app:request_list"), {"started_from": tomorrow})
+    assert listed(response) == []
 
 
 def test_it_pages_without_counting_and_answers_htmx_with_the_results(
