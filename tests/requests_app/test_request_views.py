@@ -276,3 +276,36 @@ def test_anonymous_users_are_sent_to_log_in(client):
     response = client.post(reverse("requests_app:request_new"))
     assert response.status_code == 302
     assert not CustomerRequest.objects.exists()
+
+
+def test_a_supervisor_reopens_a_closed_request_with_a_reason(client, agent, supervisor):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    client.post(
+        edit_url(customer_request),
+        form_data(customer_request, status=Status.CLOSED, answer_given="Done"),
+    )
+    customer_request.refresh_from_db()
+    refused = client.post(
+        edit_url(customer_request),
+        form_data(customer_request, status=Status.OPEN, answer_given="Done"),
+    )
+    assert refused.context["form"].errors["status"] == [
+        "Only a supervisor can reopen a closed request."
+    ]
+    client.force_login(supervisor)
+    page = client.get(edit_url(customer_request)).content.decode()
+    assert "Reason for reopening" in page
+    without_reason = client.post(
+        edit_url(customer_request),
+        form_data(customer_request, status=Status.OPEN, answer_given="Done"),
+    )
+    assert "reason" in without_reason.context["form"].errors
+    client.post(
+        edit_url(customer_request),
+        form_data(
+            customer_request, status=Status.OPEN, answer_given="Done", reason="Bin still there"
+        ),
+    )
+    customer_request.refresh_from_db()
+    assert customer_request.status == Status.OPEN
