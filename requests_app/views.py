@@ -52,10 +52,21 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def with_picked_caller(request: HttpRequest):
-    """The posted form, with the caller the agent picked from the lookup (if any)."""
+    """The posted form, with the caller the agent picked from the lookup (if any): the request
+    points at the customer, and caller fields left empty take the customer's details."""
     data = request.POST.copy()
-    if request.POST.get("pick_customer", "").isdigit():
-        data["customer"] = request.POST["pick_customer"]
+    picked = request.POST.get("pick_customer", "")
+    customer = Customer.objects.filter(pk=picked).first() if picked.isdigit() else None
+    if customer is not None:
+        data["customer"] = customer.pk
+        phone = customer.phones.first()
+        for field, value in [
+            ("caller_name", customer.name),
+            ("caller_email", customer.email),
+            ("caller_phone", str(phone) if phone else ""),
+        ]:
+            if not data.get(field, "").strip():
+                data[field] = value
     return data
 
 

@@ -221,6 +221,8 @@ def test_picking_a_known_caller_links_them(client, agent):
     )
     customer_request.refresh_from_db()
     assert customer_request.customer == customer
+    assert customer_request.caller_name == "Grace Hopper"
+    assert customer_request.caller_phone == "+49301234567"
 
 
 def test_two_agents_saving_the_same_request(client, agent, supervisor):
