@@ -1,14 +1,23 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from hierarchy.models import Department, ProblemCode
+from requests_app.models import Channel, Customer, CustomerRequest, RequestType, Status
+from requests_app.services import request_start
 
 pytestmark = pytest.mark.django_db
 
 
 def snapshot() -> list[tuple]:
-    return list(ProblemCode.objects.order_by("code").values_list("code", "version", "updated_at"))
+    return [
+        *ProblemCode.objects.order_by("code").values_list("code", "version", "updated_at"),
+        *Customer.objects.order_by("pk").values_list("pk", "name", "version"),
+        *CustomerRequest.objects.order_by("pk").values_list("pk", "number", "version"),
+    ]
 
 
 def test_it_creates_the_demo_logins_and_catalogue(settings):
@@ -26,12 +35,38 @@ def test_it_creates_the_demo_logins_and_catalogue(settings):
     assert 35 <= ProblemCode.objects.count() <= 60
 
 
+def test_it_loads_customers_and_requests_of_every_kind_over_90_days(settings):
+    settings.DEBUG = True
+    call_command("load_demo_data")
+    assert 250 <= Customer.objects.count() <= 350
+    assert 2500 <= CustomerRequest.objects.count() <= 3500
+    requests = CustomerRequest.objects.all()
+    assert set(requests.values_list("request_type", flat=True)) == set(RequestType.values)
+    assert set(requests.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(requests.values_list("status", flat=True)) == set(Status.values)
+    assert not requests.filter(started_at__lt=timezone.now() - timedelta(days=91)).exists()
+    assert requests.filter(started_at__gt=timezone.now() - timedelta(days=7)).exists()
+    assert requests.filter(first_contact_resolution=True).exists()
+    assert requests.exclude(customer=None).exists()
+    # The demo logins took the calls, so "My follow-ups" has something to show.
+    assert set(requests.values_list("agent__username", flat=True)) == {"agent", "supervisor"}
+    assert requests.filter(status=Status.FOLLOW_UP, follow_up_assignee__username="agent").exists()
+
+
 def test_running_it_twice_changes_nothing(settings):
     settings.DEBUG = True
     call_command("load_demo_data")
     before = snapshot()
     call_command("load_demo_data")
     assert snapshot() == before
+
+
+def test_it_adds_no_requests_where_there_are_some(settings, agent):
+    settings.DEBUG = True
+    request_start(agent=agent)
+    call_command("load_demo_data")
+    assert CustomerRequest.objects.count() == 1
+    assert not Customer.objects.exists()
 
 
 def test_it_leaves_an_administrators_changes_alone(settings):

@@ -6,8 +6,15 @@ from django.db import transaction
 from callcenter import roles
 from hierarchy.catalogue_csv import DEMO_CATALOGUE, catalogue_import
 from hierarchy.models import Department
+from requests_app.models import CustomerRequest
+from requests_app.volume import load_volume
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo logins, refused outside DEBUG
+# Demo customers and requests: a few hundred callers, a few thousand contacts over 90 days.
+DEMO_CUSTOMERS = 300
+DEMO_REQUESTS = 3000
+DEMO_DAYS = 90
+DEMO_SEED = 3
 DEMO_USERS = [
     ("agent", roles.AGENT),
     ("supervisor", roles.SUPERVISOR),
@@ -18,8 +25,10 @@ DEMO_USERS = [
 
 class Command(BaseCommand):
     help = (
-        "Load the demo users (password 'demo') and, into an empty catalogue, the demo "
-        "catalogue. Running it again changes nothing."
+        "Load the demo users (password 'demo'); into an empty catalogue, the demo catalogue; "
+        f"and, while there are no customer requests, {DEMO_CUSTOMERS} customers and "
+        f"{DEMO_REQUESTS} requests over the last {DEMO_DAYS} days. Running it again changes "
+        "nothing."
     )
 
     def add_arguments(self, parser):
@@ -41,10 +50,28 @@ class Command(BaseCommand):
         # Only into an empty catalogue: importing again would undo what administrators changed.
         if Department.objects.exists():
             self.stdout.write("Catalogue: left as it is (not empty).")
+        else:
+            with DEMO_CATALOGUE.open("rb") as file:
+                summary = catalogue_import(file, user=None)
+            self.stdout.write(f"Catalogue: {summary.message()}")
+        self.load_requests()
+
+    def load_requests(self) -> None:
+        # Only while there are none: the demo's contacts would mix with real ones otherwise.
+        if CustomerRequest.objects.exists():
+            self.stdout.write("Customers and requests: left as they are (there are requests).")
             return
-        with DEMO_CATALOGUE.open("rb") as file:
-            summary = catalogue_import(file, user=None)
-        self.stdout.write(f"Catalogue: {summary.message()}")
+        try:
+            summary = load_volume(
+                customers=DEMO_CUSTOMERS, requests=DEMO_REQUESTS, days=DEMO_DAYS, seed=DEMO_SEED
+            )
+        except ValueError as error:
+            self.stdout.write(f"Customers and requests: none loaded. {error}")
+            return
+        self.stdout.write(
+            f"Customers and requests: {summary.customers} customers with {summary.phones} "
+            f"phone numbers, {summary.requests} requests over the last {DEMO_DAYS} days."
+        )
 
     @staticmethod
     def ensure_user(username: str, role: str) -> bool:
