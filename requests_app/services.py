@@ -1,6 +1,7 @@
 """The request desk's verbs: start a contact, save it, keep its history; save a customer."""
 
 from typing import Any
+from uuid import uuid4
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -63,7 +64,7 @@ def request_start(*, agent: AbstractBaseUser, channel: str = Channel.PHONE) -> C
 
 def _pending_number() -> str:
     # Unique until the primary key is known, a moment later in the same transaction.
-    return f"new-{timezone.now().timestamp():.6f}"
+    return f"new-{uuid4().hex[:16]}"
 
 
 @transaction.atomic
