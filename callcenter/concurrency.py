@@ -19,3 +19,14 @@ def lock_for_edit(model: type[models.Model], pk: int, expected_version: int | No
     if expected_version != current.version:
         raise EditConflict(current)
     return current
+
+
+def rebind_at_current_version(form_class, data, current: models.Model, message: str):
+    """The user's input again, now carrying the version saved meanwhile, so that saving once
+    more keeps it knowingly; with `message` at the top of the form."""
+    data = data.copy()
+    data["version"] = current.version
+    form = form_class(data, instance=current)
+    form.is_valid()
+    form.add_error(None, message)
+    return form

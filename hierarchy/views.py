@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from callcenter.concurrency import EditConflict
+from callcenter.concurrency import EditConflict, rebind_at_current_version
 from callcenter.htmx import render_page
 from hierarchy.access import can_browse_catalogue, can_maintain_catalogue, require
 from hierarchy.catalogue_csv import CatalogueImportError, catalogue_export, catalogue_import
@@ -204,12 +204,10 @@ def conflict_page(request: HttpRequest, level: Level, form, current: CatalogueIt
         for name in level.form_class._meta.fields
         if getattr(current, name) != yours[name]
     ]
-    data = request.POST.copy()
-    data["version"] = current.version
-    rebound = level.form_class(data, instance=current)
-    rebound.is_valid()
-    rebound.add_error(
-        None,
+    rebound = rebind_at_current_version(
+        level.form_class,
+        request.POST,
+        current,
         _(
             "%(user)s saved this %(level)s while you were editing it. Your changes are still in "
             "the form; compare them with theirs below, then save again to keep yours."

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callcenter.concurrency import EditConflict
+from callcenter.concurrency import EditConflict, rebind_at_current_version
 from callcenter.htmx import render_page
 from requests_app.access import can_reopen, can_take_requests, require
 from requests_app.filters import RequestFilter
@@ -101,12 +101,10 @@ def conflict_page(request: HttpRequest, form: RequestForm, current: CustomerRequ
         for name in RequestForm.Meta.fields
         if getattr(current, name) != yours[name]
     ]
-    data = request.POST.copy()
-    data["version"] = current.version
-    rebound = RequestForm(data, instance=current)
-    rebound.is_valid()
-    rebound.add_error(
-        None,
+    rebound = rebind_at_current_version(
+        RequestForm,
+        request.POST,
+        current,
         _(
             "Someone else saved this request while you were working on it. Your input is still "
             "in the form; compare it with theirs below, then save again to keep yours."
@@ -235,12 +233,10 @@ def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict as conflict:
-            data = request.POST.copy()
-            data["version"] = conflict.current.version
-            form = CustomerForm(data, instance=conflict.current)
-            form.is_valid()
-            form.add_error(
-                None,
+            form = rebind_at_current_version(
+                CustomerForm,
+                request.POST,
+                conflict.current,
                 _(
                     "Someone else saved this customer meanwhile. Your input is still in the "
                     "form: save again to keep it, or reload the page to see theirs."

@@ -106,3 +106,26 @@ def test_a_bad_customer_phone_is_named(client, agent):
     )
     assert "phone_1" in response.context["form"].errors
     assert not Customer.objects.exists()
+
+
+def test_a_customer_saved_meanwhile_is_not_overwritten_unseen(client, agent, supervisor):
+    customer = customer_with_phone("+49301234567", name="Grace Hopper")
+    url = reverse("requests_app:customer_edit", args=[customer.pk])
+    opened = {
+        "version": customer.version,
+        "email": "",
+        "second_email": "",
+        "postal_address": "",
+        "address_alias": "",
+        "preferred_language": "en",
+        "notes": "",
+        "phone_1": "030 1234567",
+    }
+    client.force_login(agent)
+    client.post(url, {**opened, "name": "Grace M. Hopper"})
+    client.force_login(supervisor)
+    response = client.post(url, {**opened, "name": "Admiral Hopper"})
+    assert "Someone else saved this customer meanwhile" in response.content.decode()
+    assert response.context["form"]["name"].value() == "Admiral Hopper"
+    customer.refresh_from_db()
+    assert customer.name == "Grace M. Hopper"
