@@ -7,7 +7,7 @@ from callcenter import roles
 from hierarchy.models import ProblemCode
 from hierarchy.widgets import ProblemCodePicker
 from requests_app.models import Channel, Customer, CustomerRequest
-from requests_app.phones import normalise_phone
+from requests_app.phones import display_phone, normalise_phone
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -67,6 +67,8 @@ class RequestForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        # Shown as people read it; stored and looked up in E.164.
+        self.initial["caller_phone"] = display_phone(self.instance.caller_phone)
         current_code = self.instance.problem_code_id
         self.fields["problem_code"].queryset = (
             ProblemCode.objects.usable() | ProblemCode.objects.filter(pk=current_code)

@@ -239,6 +239,12 @@ class CustomerRequest(models.Model):
         return int((self.finished_at - self.started_at).total_seconds())
 
     @property
+    def handling_time(self) -> str:
+        """ "4:05" for four minutes and five seconds; empty while the contact is unfinished."""
+        seconds = self.handling_seconds
+        return "" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
+
+    @property
     def follow_up_overdue(self) -> bool:
         return (
             self.status == Status.FOLLOW_UP

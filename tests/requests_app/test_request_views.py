@@ -91,6 +91,8 @@ def test_an_information_request_is_saved_with_a_normalised_phone(client, agent):
     assert customer_request.caller_phone == "+49301234567"
     assert customer_request.status == Status.RESOLVED
     assert customer_request.first_contact_resolution
+    # Shown again as people read it.
+    assert 'value="030 1234567"' in client.get(edit_url(customer_request)).content.decode()
 
 
 def test_an_invalid_phone_is_named_and_nothing_is_lost(client, agent):
