@@ -254,7 +254,7 @@ class Agent(FastHttpUser):
         self.post(
             location,
             fields,
-            name="POST /requests/<pk>/ (new call, answered)",
+            name="POST /requests/<pk>/ (new call answered)",
             expect_redirect_to=location,
         )
 
