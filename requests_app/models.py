@@ -218,6 +218,11 @@ class CustomerRequest(models.Model):
             models.Index(fields=["agent", "-started_at"], name="request_agent_newest"),
             models.Index(fields=["customer", "-started_at"], name="request_customer_newest"),
             models.Index(fields=["problem_code", "-started_at"], name="request_code_newest"),
+            # The list filtered by status and department (its problem codes), newest first.
+            models.Index(
+                fields=["status", "problem_code", "-started_at"],
+                name="request_status_code_newest",
+            ),
             models.Index(fields=["caller_phone"], name="request_caller_phone"),
             models.Index(
                 fields=["follow_up_assignee", "follow_up_due"],

@@ -33,8 +33,16 @@ def test_it_filters_by_status_channel_and_code(client, agent, catalogue):
     client.force_login(agent)
     response = client.get(
         reverse("requests_app:request_list"),
-        {"status": "resolved", "channel": "fax", "problem_code": catalogue["appl"].pk},
+        {"status": "resolved", "channel": "fax", "problem_code": "appl"},
     )
+    assert listed(response) == [wanted]
+
+
+def test_it_filters_by_agent(client, agent, supervisor):
+    wanted = started(supervisor)
+    started(agent)
+    client.force_login(agent)
+    response = client.get(reverse("requests_app:request_list"), {"agent": "Supervisor"})
     assert listed(response) == [wanted]
 
 
