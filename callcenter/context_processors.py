@@ -1,5 +1,6 @@
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.roles import role_labels
@@ -21,16 +22,24 @@ NAVIGATION = [
 
 
 def navigation(request: HttpRequest) -> dict:
+    """The layout's navigation, roles and actions. Lazy: a partial that never draws the layout
+    (an HTMX answer) costs no query for them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": [], "user_roles": []}
-    current = request.resolver_match.view_name if request.resolver_match else ""
     return {
-        "navigation": [
-            {"label": label, "url": reverse(name), "current": name == current}
-            for label, name, permission in NAVIGATION
-            if user.has_perm(permission)
-        ],
-        "user_roles": role_labels(user),
-        "can_take_requests": user.has_perm("requests_app.change_customerrequest"),
+        "navigation": SimpleLazyObject(lambda: navigation_items(request)),
+        "user_roles": SimpleLazyObject(lambda: role_labels(user)),
+        "can_take_requests": SimpleLazyObject(
+            lambda: user.has_perm("requests_app.change_customerrequest")
+        ),
     }
+
+
+def navigation_items(request: HttpRequest) -> list[dict]:
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return [
+        {"label": label, "url": reverse(name), "current": name == current}
+        for label, name, permission in NAVIGATION
+        if request.user.has_perm(permission)
+    ]

@@ -129,3 +129,15 @@ def test_a_customer_saved_meanwhile_is_not_overwritten_unseen(client, agent, sup
     assert response.context["form"]["name"].value() == "Admiral Hopper"
     customer.refresh_from_db()
     assert customer.name == "Grace M. Hopper"
+
+
+def test_the_phone_lookup_stays_a_handful_of_queries(client, agent, django_assert_max_num_queries):
+    customer = customer_with_phone("+49301234567", name="Grace Hopper")
+    for _ in range(3):
+        customer_request = request_start(agent=agent)
+        customer_request.customer = customer
+        customer_request.save()
+    client.force_login(agent)
+    # Session, user, two for permissions, then customers, their phones, their requests.
+    with django_assert_max_num_queries(7):
+        assert "Grace Hopper" in lookup(client, caller_phone="030 1234567").content.decode()
