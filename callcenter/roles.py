@@ -40,12 +40,21 @@ _take_requests = [
     for action in ("view", "add", "change")
 ]
 
+_read_articles = ["knowledgebase.view_article", "knowledgebase.view_topic"]
+_write_articles = [
+    f"knowledgebase.{action}_{model}"
+    for model in ("article", "topic")
+    for action in ("add", "change")
+] + ["knowledgebase.publish_article"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: [*_browse_catalogue, *_take_requests],
+    AGENT: [*_browse_catalogue, *_take_requests, *_read_articles],
     SUPERVISOR: [
         *_browse_catalogue,
         *_take_requests,
         "requests_app.reopen_customerrequest",
+        *_read_articles,
+        *_write_articles,
     ],
     ADMINISTRATOR: [
         *_browse_catalogue,

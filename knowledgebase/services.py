@@ -1,0 +1,150 @@
+"""The knowledge base's verbs: save, publish, archive and restore articles."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.concurrency import lock_for_edit
+from knowledgebase.models import (
+    CONTENT_FIELDS,
+    Article,
+    ArticleKind,
+    ArticleRevision,
+    ArticleStatus,
+)
+
+RELATIONS = ("topics", "categories", "problem_codes")
+
+
+@transaction.atomic
+def article_create(
+    *, values: dict[str, Any], relations: dict[str, Any], user: AbstractBaseUser
+) -> Article:
+    article = Article(**values, created_by=user, updated_by=user, status=ArticleStatus.DRAFT)
+    _check(article)
+    article.save()
+    _set_relations(article, relations)
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *,
+    article: Article,
+    values: dict[str, Any],
+    relations: dict[str, Any],
+    expected_version: int | None,
+    user: AbstractBaseUser,
+) -> Article:
+    """Save a supervisor's edit; a published article keeps a revision of every save.
+
+    Raises EditConflict when someone saved since expected_version, or ValidationError.
+    """
+    current = lock_for_edit(Article, article.pk, expected_version)
+    for field, value in values.items():
+        setattr(current, field, value)
+    _check(current)
+    current.version += 1
+    current.updated_by = user
+    current.save()
+    _set_relations(current, relations)
+    if current.status == ArticleStatus.PUBLISHED:
+        _keep_revision(current, user)
+    return current
+
+
+@transaction.atomic
+def article_publish(*, article: Article, user: AbstractBaseUser) -> Article:
+    current = Article.objects.select_for_update().get(pk=article.pk)
+    _check(current)
+    current.status = ArticleStatus.PUBLISHED
+    current.published_at = timezone.now()
+    current.updated_by = user
+    current.version += 1
+    current.save()
+    _keep_revision(current, user)
+    return current
+
+
+@transaction.atomic
+def article_archive(*, article: Article, user: AbstractBaseUser) -> Article:
+    """Archive, unless articles still in use link to it: those are named in the error."""
+    current = Article.objects.select_for_update().get(pk=article.pk)
+    linking = list(current.linked_from.exclude(status=ArticleStatus.ARCHIVED).order_by("title"))
+    if linking:
+        raise ValidationError(
+            _("These articles link to it; change or archive them first: %(titles)s.")
+            % {"titles": ", ".join(f"“{other}”" for other in linking)}
+        )
+    current.status = ArticleStatus.ARCHIVED
+    current.updated_by = user
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def article_restore(
+    *, article: Article, revision: ArticleRevision, user: AbstractBaseUser
+) -> Article:
+    """Make an older revision the article's text again (as a new revision)."""
+    values = {field: revision.content.get(field) for field in CONTENT_FIELDS}
+    return article_update(
+        article=article,
+        values=values,
+        relations={},
+        expected_version=Article.objects.get(pk=article.pk).version,
+        user=user,
+    )
+
+
+def _check(article: Article) -> None:
+    """What each kind of article needs, and where a link may point."""
+    errors = {}
+    if article.kind == ArticleKind.SCRIPT and not article.body.strip():
+        errors["body"] = _("A call script needs its text.")
+    if article.kind == ArticleKind.PHONE_NUMBERS and not article.phone_numbers:
+        errors["phone_numbers"] = _("List at least one number to read out.")
+    if article.kind == ArticleKind.EXTERNAL_LINK and not article.external_url:
+        errors["external_url"] = _("An external link needs its address.")
+    if article.kind == ArticleKind.ARTICLE_LINK:
+        problem = _link_problem(article)
+        if problem:
+            errors["link_target"] = problem
+    if errors:
+        raise ValidationError(errors)
+
+
+def _link_problem(article: Article) -> str | None:
+    target = article.link_target
+    if target is None:
+        return _("Choose the article to link to.")
+    if target.pk == article.pk:
+        return _("An article cannot link to itself.")
+    if target.status != ArticleStatus.PUBLISHED:
+        return _("Link only to a published article.")
+    seen = {article.pk}
+    while target is not None:
+        if target.pk in seen:
+            return _("This link would make a circle of articles linking to each other.")
+        seen.add(target.pk)
+        target = target.link_target
+    return None
+
+
+def _set_relations(article: Article, relations: dict[str, Any]) -> None:
+    for name in RELATIONS:
+        if name in relations:
+            getattr(article, name).set(relations[name])
+
+
+def _keep_revision(article: Article, user: AbstractBaseUser) -> None:
+    last = article.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    content = article.content()
+    ArticleRevision.objects.create(
+        article=article, number=last + 1, content=content, changed_by=user
+    )
