@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", login_not_required(set_language), name="set_language"),
     path("catalogue/", include("hierarchy.urls")),
+    path("knowledge/", include("knowledgebase.urls")),
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,233 @@
+import difflib
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from callcenter.concurrency import EditConflict, rebind_at_current_version
+from callcenter.htmx import render_page
+from hierarchy.access import require
+from knowledgebase.access import (
+    can_publish_articles,
+    can_read_article,
+    can_write_articles,
+    readable_articles,
+)
+from knowledgebase.filters import ArticleFilter
+from knowledgebase.forms import ArticleForm, TopicForm
+from knowledgebase.models import Article, ArticleKind, ArticleStatus, Topic
+from knowledgebase.rendering import render_markdown
+from knowledgebase.services import (
+    article_archive,
+    article_create,
+    article_publish,
+    article_restore,
+    article_update,
+)
+
+PAGE_SIZE = 25
+
+
+def can_read_articles(user) -> bool:
+    return user.has_perm("knowledgebase.view_article")
+
+
+def readable_or_404(request: HttpRequest, pk: int) -> Article:
+    article = get_object_or_404(
+        Article.objects.select_related("link_target", "updated_by").prefetch_related(
+            "topics", "categories", "problem_codes"
+        ),
+        pk=pk,
+    )
+    if not can_read_article(request.user, article):
+        raise Http404
+    return article
+
+
+@require(can_read_articles)
+def article_list(request: HttpRequest) -> HttpResponse:
+    articles = ArticleFilter(
+        request.GET or None,
+        queryset=readable_articles(request.user).order_by("title"),
+        user=request.user,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(
+        request,
+        "knowledgebase/article_list.html",
+        {
+            "filter": articles,
+            "page": Paginator(articles.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
+            "can_write": can_write_articles(request.user),
+        },
+        "results",
+    )
+
+
+@require(can_read_articles)
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = readable_or_404(request, pk)
+    writer = can_write_articles(request.user)
+    if article.kind == ArticleKind.ARTICLE_LINK and not writer:
+        # Following a link-article opens what it points at.
+        return redirect(article.link_target)
+    return render(
+        request,
+        "knowledgebase/article_detail.html",
+        {
+            "article": article,
+            "body": render_markdown(article.body),
+            "can_write": writer,
+            "can_publish": can_publish_articles(request.user),
+        },
+    )
+
+
+def form_page(request, form, article: Article | None = None, **context) -> HttpResponse:
+    return render(
+        request,
+        "knowledgebase/article_form.html",
+        {"form": form, "article": article, **context},
+    )
+
+
+@require(can_write_articles)
+def article_new(request: HttpRequest) -> HttpResponse:
+    initial = {
+        "kind": request.GET.get("kind", ArticleKind.SCRIPT),
+        "language": request.LANGUAGE_CODE,
+    }
+    form = ArticleForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = article_create(
+                values=form.values(), relations=form.relations(), user=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("“%(title)s” was saved as a draft.") % {"title": article})
+            return redirect(article)
+    return form_page(request, form)
+
+
+@require(can_write_articles)
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    form = ArticleForm(request.POST if request.method == "POST" else None, instance=article)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = article_update(
+                article=article,
+                values=form.values(),
+                relations=form.relations(),
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except EditConflict as conflict:
+            form = rebind_at_current_version(
+                ArticleForm,
+                request.POST,
+                conflict.current,
+                _(
+                    "%(user)s saved this article while you were editing it. Your text is still "
+                    "in the form: save again to keep it, or open the article to see theirs."
+                )
+                % {"user": conflict.current.updated_by},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("“%(title)s” was saved.") % {"title": article})
+            return redirect(article)
+    return form_page(request, form, article)
+
+
+@require_POST
+@require(can_publish_articles)
+def article_set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    publish = request.POST.get("status") == ArticleStatus.PUBLISHED
+    try:
+        if publish:
+            article = article_publish(article=article, user=request.user)
+        else:
+            article = article_archive(article=article, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        message = _("“%(title)s” is published.") if publish else _("“%(title)s” is archived.")
+        messages.success(request, message % {"title": article})
+    return redirect(article)
+
+
+def revision_changes(older: dict, newer: dict) -> list[dict]:
+    """Per field, the lines removed and added from one revision to the next."""
+    changes = []
+    for field in newer:
+        before, after = str(older.get(field) or ""), str(newer.get(field) or "")
+        if before != after:
+            lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
+            label = Article._meta.get_field(field.removesuffix("_id")).verbose_name
+            changes.append({"field": label, "lines": list(lines)[2:]})
+    return changes
+
+
+@require(can_write_articles)
+def article_revisions(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    revisions = list(article.revisions.select_related("changed_by").order_by("-number"))
+    entries = [
+        {
+            "revision": revision,
+            "changes": revision_changes(
+                revisions[index + 1].content if index + 1 < len(revisions) else {},
+                revision.content,
+            ),
+        }
+        for index, revision in enumerate(revisions)
+    ]
+    return render(
+        request, "knowledgebase/article_revisions.html", {"article": article, "entries": entries}
+    )
+
+
+@require_POST
+@require(can_write_articles)
+def article_restore_revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    revision = get_object_or_404(article.revisions, number=number)
+    try:
+        article_restore(article=article, revision=revision, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Revision %(number)s is the article's text again.") % {"number": number}
+        )
+    return redirect(article)
+
+
+@require(can_read_articles)
+def topic_list(request: HttpRequest) -> HttpResponse:
+    writer = can_write_articles(request.user)
+    form = TopicForm(request.POST if request.method == "POST" and writer else None)
+    if request.method == "POST":
+        if not writer:
+            raise Http404
+        if form.is_valid():
+            topic = form.save()
+            messages.success(request, _("Topic “%(name)s” was added.") % {"name": topic})
+            return redirect("knowledgebase:topic_list")
+    topics = sorted(Topic.objects.select_related("parent"), key=lambda topic: topic.path_label())
+    return render(
+        request,
+        "knowledgebase/topic_list.html",
+        {"topics": topics, "form": form if writer else None},
+    )

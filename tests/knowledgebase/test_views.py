@@ -1,0 +1,204 @@
+import pytest
+from django.urls import reverse
+
+from knowledgebase.models import Article, ArticleKind, ArticleStatus, Topic
+from knowledgebase.services import article_create, article_publish, article_update
+
+pytestmark = pytest.mark.django_db
+
+
+def script(user, title="Appliance pickup", body="Say: **we collect appliances**."):
+    return article_create(
+        values={"kind": ArticleKind.SCRIPT, "title": title, "body": body},
+        relations={},
+        user=user,
+    )
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "kind": ArticleKind.SCRIPT,
+        "title": "Bulky waste",
+        "summary": "",
+        "language": "en",
+        "body": "Bulky waste is collected on request.",
+        "phone_numbers": "",
+        "external_url": "",
+        "link_target": "",
+    }
+    return {**data, **overrides}
+
+
+def test_a_supervisor_writes_a_draft(client, supervisor, catalogue):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("knowledgebase:article_new"),
+        form_data(problem_codes=[catalogue["appl"].pk]),
+    )
+    article = Article.objects.get()
+    assert response.url == article.get_absolute_url()
+    assert article.status == ArticleStatus.DRAFT
+    assert article.created_by == supervisor
+    assert list(article.problem_codes.all()) == [catalogue["appl"]]
+
+
+def test_phone_numbers_are_written_one_a_line(client, supervisor):
+    client.force_login(supervisor)
+    client.post(
+        reverse("knowledgebase:article_new"),
+        form_data(
+            kind=ArticleKind.PHONE_NUMBERS,
+            body="",
+            phone_numbers="Recycling centre North: 030 1234\nCity hotline: 115",
+        ),
+    )
+    assert Article.objects.get().phone_numbers == [
+        {"label": "Recycling centre North", "number": "030 1234"},
+        {"label": "City hotline", "number": "115"},
+    ]
+
+
+def test_a_bad_phone_line_is_named(client, supervisor):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("knowledgebase:article_new"),
+        form_data(kind=ArticleKind.PHONE_NUMBERS, phone_numbers="just a number 115"),
+    )
+    assert "Line 1" in response.context["form"].errors["phone_numbers"][0]
+    assert not Article.objects.exists()
+
+
+def test_an_external_link_must_be_http(client, supervisor):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("knowledgebase:article_new"),
+        form_data(kind=ArticleKind.EXTERNAL_LINK, external_url="javascript:alert(1)"),
+    )
+    assert "external_url" in response.context["form"].errors
+    assert not Article.objects.exists()
+
+
+def test_the_article_page_shows_sanitised_markdown(client, supervisor):
+    article = script(supervisor, body="**Hello** <script>alert(1)</script>")
+    client.force_login(supervisor)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "<strong>Hello</strong>" in page
+    assert "<script>alert(1)" not in page
+
+
+def test_agents_read_published_articles_only(client, agent, supervisor):
+    draft = script(supervisor, title="Secret draft")
+    live = article_publish(article=script(supervisor, title="Live"), user=supervisor)
+    client.force_login(agent)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(live.get_absolute_url()).status_code == 200
+    listing = client.get(reverse("knowledgebase:article_list")).content.decode()
+    assert "Live" in listing
+    assert "Secret draft" not in listing
+    assert client.get(reverse("knowledgebase:article_new")).status_code == 403
+
+
+def test_following_a_link_article_opens_its_target(client, agent, supervisor):
+    target = article_publish(article=script(supervisor), user=supervisor)
+    link = article_create(
+        values={"kind": ArticleKind.ARTICLE_LINK, "title": "Fridges", "link_target": target},
+        relations={},
+        user=supervisor,
+    )
+    link = article_publish(article=link, user=supervisor)
+    client.force_login(agent)
+    response = client.get(link.get_absolute_url())
+    assert response.url == target.get_absolute_url()
+
+
+def test_publishing_and_archiving(client, supervisor):
+    article = script(supervisor)
+    client.force_login(supervisor)
+    url = reverse("knowledgebase:article_set_status", args=[article.pk])
+    client.post(url, {"status": "published"})
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.PUBLISHED
+    client.post(url, {"status": "archived"})
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.ARCHIVED
+
+
+def test_archiving_a_linked_article_says_which_ones_link(client, supervisor):
+    target = article_publish(article=script(supervisor), user=supervisor)
+    article_create(
+        values={"kind": ArticleKind.ARTICLE_LINK, "title": "Fridges", "link_target": target},
+        relations={},
+        user=supervisor,
+    )
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("knowledgebase:article_set_status", args=[target.pk]),
+        {"status": "archived"},
+        follow=True,
+    )
+    assert "“Fridges”" in response.content.decode()
+    target.refresh_from_db()
+    assert target.status == ArticleStatus.PUBLISHED
+
+
+def test_revisions_show_what_changed_and_restore(client, supervisor):
+    article = article_publish(article=script(supervisor, body="Old words"), user=supervisor)
+    article_update(
+        article=article,
+        values={"body": "New words"},
+        relations={},
+        expected_version=article.version,
+        user=supervisor,
+    )
+    client.force_login(supervisor)
+    page = client.get(reverse("knowledgebase:article_revisions", args=[article.pk]))
+    content = page.content.decode()
+    assert "-Old words" in content
+    assert "+New words" in content
+    client.post(reverse("knowledgebase:article_restore_revision", args=[article.pk, 1]))
+    article.refresh_from_db()
+    assert article.body == "Old words"
+
+
+def test_two_supervisors_editing_the_same_article(client, supervisor, administrator):
+    article = script(supervisor)
+    url = reverse("knowledgebase:article_edit", args=[article.pk])
+    opened = form_data(title=article.title, version=article.version)
+    client.force_login(supervisor)
+    client.post(url, {**opened, "body": "First"})
+    response = client.post(url, {**opened, "body": "Second"})
+    assert "saved this article while you were editing it" in response.content.decode()
+    article.refresh_from_db()
+    assert article.body == "First"
+
+
+def test_topics_are_added_by_writers_and_filter_the_list(client, supervisor, agent):
+    client.force_login(supervisor)
+    client.post(reverse("knowledgebase:topic_list"), {"name": "Waste"})
+    waste = Topic.objects.get(name="Waste")
+    client.post(reverse("knowledgebase:topic_list"), {"name": "Bulky", "parent": waste.pk})
+    bulky = Topic.objects.get(name="Bulky")
+    article = article_publish(article=script(supervisor), user=supervisor)
+    article.topics.add(bulky)
+    client.force_login(agent)
+    assert client.post(reverse("knowledgebase:topic_list"), {"name": "X"}).status_code == 404
+    response = client.get(reverse("knowledgebase:article_list"), {"topic": waste.pk})
+    assert list(response.context["page"].object_list) == [article]
+
+
+def test_the_list_answers_htmx_with_its_results(client, agent, supervisor):
+    article_publish(article=script(supervisor), user=supervisor)
+    client.force_login(agent)
+    response = client.get(
+        reverse("knowledgebase:article_list"), {"q": "appl"}, headers={"HX-Request": "true"}
+    )
+    assert b"<html" not in response.content
+    assert b"Appliance pickup" in response.content
+
+
+def test_managers_and_anonymous_users_cannot_read(client, manager, supervisor):
+    article = article_publish(article=script(supervisor), user=supervisor)
+    client.force_login(manager)
+    assert client.get(article.get_absolute_url()).status_code == 403
+    client.logout()
+    assert client.get(article.get_absolute_url()).status_code == 302
