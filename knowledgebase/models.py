@@ -1,6 +1,7 @@
 """The knowledge base: articles supervisors write so that agents answer quickly and alike."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -118,6 +119,9 @@ class Article(models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # PostgreSQL only (NULL on SQLite): written by knowledgebase.search.article_index in the
+    # transaction of every save; its GIN index is made by migration 0002.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -161,3 +165,37 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} #{self.number}"
+
+
+class SearchWord(models.Model):
+    """A word some article uses, lower case as written: what a misspelt search word or a
+    compound typed whole is matched against (PostgreSQL only; empty on SQLite)."""
+
+    word = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["word"], name="search_word_unique")]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class FailedSearch(models.Model):
+    """A search text that found nothing, counted, so supervisors know what to write next.
+
+    No verbose names: no form or admin shows these; the page that lists them labels its columns.
+    """
+
+    text = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=1)
+    first_searched_at = models.DateTimeField()
+    last_searched_at = models.DateTimeField(db_index=True)
+    last_searched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-last_searched_at"]
+
+    def __str__(self) -> str:
+        return self.text
