@@ -1,4 +1,8 @@
-"""The knowledge base's verbs: save, publish, archive and restore articles."""
+"""The knowledge base's verbs: save, publish, archive and restore articles.
+
+Every write ends with article_index(), in the same transaction, so that the search vector never
+drifts from the article (there is no trigger).
+"""
 
 from typing import Any
 
@@ -16,6 +20,7 @@ from knowledgebase.models import (
     ArticleRevision,
     ArticleStatus,
 )
+from knowledgebase.search import article_index
 
 RELATIONS = ("topics", "categories", "problem_codes")
 
@@ -28,6 +33,7 @@ def article_create(
     _check(article)
     article.save()
     _set_relations(article, relations)
+    article_index(article)
     return article
 
 
@@ -54,6 +60,7 @@ def article_update(
     _set_relations(current, relations)
     if current.status == ArticleStatus.PUBLISHED:
         _keep_revision(current, user)
+    article_index(current)
     return current
 
 
@@ -67,6 +74,7 @@ def article_publish(*, article: Article, user: AbstractBaseUser) -> Article:
     current.version += 1
     current.save()
     _keep_revision(current, user)
+    article_index(current)
     return current
 
 
@@ -84,6 +92,7 @@ def article_archive(*, article: Article, user: AbstractBaseUser) -> Article:
     current.updated_by = user
     current.version += 1
     current.save()
+    article_index(current)
     return current
 
 

@@ -32,17 +32,14 @@ def write(
     relations=None,
     **values,
 ):
-    """An article saved through the services, each save followed by article_index as the
-    services do (or will): the tests pass either way."""
+    """An article saved through the services, which index it in the same transaction."""
     article = article_create(
         values={"kind": ArticleKind.SCRIPT, "title": title, "body": body, **values},
         relations=relations or {},
         user=user,
     )
-    article_index(article)
     if publish:
         article = article_publish(article=article, user=user)
-        article_index(article)
     return article
 
 
@@ -298,15 +295,14 @@ def test_an_article_is_searched_in_its_own_language_only(agent, supervisor):
 @postgresql_only
 def test_the_vector_is_current_after_an_update_in_the_same_transaction(agent, supervisor):
     article = write(supervisor, "Appliance pickup", "Fridges are collected on Mondays.")
-    updated = article_update(
+    article_update(
         article=article,
         values={"title": "Sofa pickup", "summary": "Bulky furniture"},
         relations={},
         expected_version=article.version,
         user=supervisor,
     )
-    article_index(updated)
-    # Still inside this test's transaction: nothing was committed in between.
+    # The service indexed it. Still inside this test's transaction: nothing was committed.
     assert connection.in_atomic_block
     with connection.cursor() as cursor:
         cursor.execute(
