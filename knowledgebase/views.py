@@ -21,6 +21,7 @@ from knowledgebase.filters import ArticleFilter
 from knowledgebase.forms import ArticleForm, TopicForm
 from knowledgebase.models import Article, ArticleKind, ArticleStatus, Topic
 from knowledgebase.rendering import render_markdown
+from knowledgebase.search import record_search, search_articles
 from knowledgebase.services import (
     article_archive,
     article_create,
@@ -50,24 +51,44 @@ def readable_or_404(request: HttpRequest, pk: int) -> Article:
 
 @require(can_read_articles)
 def article_list(request: HttpRequest) -> HttpResponse:
+    """Articles by filter; with search words, the ranked search with highlighted snippets."""
     articles = ArticleFilter(
         request.GET or None,
-        queryset=readable_articles(request.user).order_by("title"),
+        queryset=readable_articles(request.user).defer("search_vector").order_by("title"),
         user=request.user,
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render_page(
-        request,
-        "knowledgebase/article_list.html",
-        {
-            "filter": articles,
-            "page": Paginator(articles.qs, PAGE_SIZE).get_page(request.GET.get("page")),
-            "query": query.urlencode(),
-            "can_write": can_write_articles(request.user),
-        },
-        "results",
+    context = {
+        "filter": articles,
+        "query": query.urlencode(),
+        "can_write": can_write_articles(request.user),
+    }
+    text = request.GET.get("q", "").strip()
+    if text and articles.form.is_valid():
+        context["hits"] = search_hits(request, text, articles.form.cleaned_data)
+    else:
+        context["page"] = Paginator(articles.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(request, "knowledgebase/article_list.html", context, "results")
+
+
+def search_hits(request: HttpRequest, text: str, filters: dict) -> list:
+    hits = search_articles(
+        text,
+        user=request.user,
+        language=filters.get("language") or None,
+        topic=filters.get("topic"),
     )
+    hits = [
+        hit
+        for hit in hits
+        if (not filters.get("kind") or hit.article.kind == filters["kind"])
+        and (not filters.get("status") or hit.article.status == filters["status"])
+    ]
+    if not request.htmx:
+        # Only a submitted search counts, not every keystroke of live filtering.
+        record_search(text, hits, request.user)
+    return hits
 
 
 @require(can_read_articles)

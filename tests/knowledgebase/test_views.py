@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from knowledgebase.models import Article, ArticleKind, ArticleStatus, Topic
+from knowledgebase.models import Article, ArticleKind, ArticleStatus, FailedSearch, Topic
 from knowledgebase.services import article_create, article_publish, article_update
 
 pytestmark = pytest.mark.django_db
@@ -190,10 +190,28 @@ def test_the_list_answers_htmx_with_its_results(client, agent, supervisor):
     article_publish(article=script(supervisor), user=supervisor)
     client.force_login(agent)
     response = client.get(
-        reverse("knowledgebase:article_list"), {"q": "appl"}, headers={"HX-Request": "true"}
+        reverse("knowledgebase:article_list"), {"q": "appliance"}, headers={"HX-Request": "true"}
     )
     assert b"<html" not in response.content
     assert b"Appliance pickup" in response.content
+    assert b"<mark>" in response.content
+    # Live filtering is not a search someone gave up on.
+    assert not FailedSearch.objects.exists()
+
+
+def test_a_submitted_search_that_finds_nothing_is_recorded(client, agent, supervisor):
+    article_publish(article=script(supervisor), user=supervisor)
+    client.force_login(agent)
+    response = client.get(reverse("knowledgebase:article_list"), {"q": "parking permit"})
+    assert "No article matches this search." in response.content.decode()
+    assert FailedSearch.objects.get().text == "parking permit"
+
+
+def test_the_search_never_shows_an_agent_a_draft(client, agent, supervisor):
+    script(supervisor, title="Appliance draft")
+    client.force_login(agent)
+    response = client.get(reverse("knowledgebase:article_list"), {"q": "appliance"})
+    assert "Appliance draft" not in response.content.decode()
 
 
 def test_managers_and_anonymous_users_cannot_read(client, manager, supervisor):
