@@ -6,6 +6,8 @@ someone saved in between. The view then shows the other person's values next to 
 
 from django.db import models
 
+from callcenter.display import display_form_value, display_value
+
 
 class EditConflict(Exception):
     def __init__(self, current: models.Model):
@@ -19,6 +21,19 @@ def lock_for_edit(model: type[models.Model], pk: int, expected_version: int | No
     if expected_version != current.version:
         raise EditConflict(current)
     return current
+
+
+def form_differences(form, current: models.Model) -> list[dict]:
+    """Field by field, what the other person saved and what this user typed, where they differ."""
+    return [
+        {
+            "label": form.fields[name].label,
+            "theirs": display_value(current, name),
+            "yours": display_form_value(form, name),
+        }
+        for name in form._meta.fields
+        if getattr(current, name) != form.cleaned_data[name]
+    ]
 
 
 def rebind_at_current_version(form_class, data, current: models.Model, message: str):

@@ -40,9 +40,6 @@ def path_to_top(model: type["CatalogueItem"]) -> str:
 
 
 class CatalogueQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
-
     def usable(self):
         """What may be picked: active entries under active levels."""
         return self.filter(usable_filter(self.model))

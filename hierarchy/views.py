@@ -1,8 +1,7 @@
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Model
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from callcenter.concurrency import EditConflict, rebind_at_current_version
+from callcenter.access import require
+from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
+from callcenter.display import display_value
 from callcenter.htmx import render_page
-from hierarchy.access import can_browse_catalogue, can_maintain_catalogue, require
+from hierarchy.access import can_browse_catalogue, can_maintain_catalogue
 from hierarchy.catalogue_csv import CatalogueImportError, catalogue_export, catalogue_import
 from hierarchy.filters import ProblemCodeFilter, StandardWorkOrderFilter
 from hierarchy.forms import CatalogueImportForm, ProblemCodeLookupForm
@@ -84,25 +85,6 @@ def tree_children(request: HttpRequest, level: str, pk: int) -> HttpResponse:
 
 
 # One entry ---------------------------------------------------------------------------------------
-
-
-def display_value(item: Model, field_name: str) -> object:
-    field = item._meta.get_field(field_name)
-    if field.choices:
-        return getattr(item, f"get_{field_name}_display")()
-    if field.get_internal_type() == "BooleanField":
-        return _("Yes") if getattr(item, field_name) else _("No")
-    return getattr(item, field_name)
-
-
-def display_form_value(form: forms.ModelForm, name: str) -> object:
-    value = form.cleaned_data.get(name)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    field = form.fields[name]
-    if isinstance(field, forms.TypedChoiceField):
-        return dict(field.choices).get(value, value)
-    return value
 
 
 def described_fields(item: CatalogueItem, level: Level) -> list[tuple[str, object]]:
@@ -194,16 +176,7 @@ def item_edit(request: HttpRequest, level: str, pk: int) -> HttpResponse:
 def conflict_page(request: HttpRequest, level: Level, form, current: CatalogueItem):
     """Someone saved first: keep what this user typed, show what the other person saved, and let
     a second save (now at the current version) replace it knowingly."""
-    yours = form.changed_values()
-    differences = [
-        {
-            "label": form.fields[name].label,
-            "theirs": display_value(current, name),
-            "yours": display_form_value(form, name),
-        }
-        for name in level.form_class._meta.fields
-        if getattr(current, name) != yours[name]
-    ]
+    differences = form_differences(form, current)
     rebound = rebind_at_current_version(
         level.form_class,
         request.POST,

@@ -3,6 +3,10 @@
 from knowledgebase.models import Article, ArticleStatus
 
 
+def can_read_articles(user) -> bool:
+    return user.has_perm("knowledgebase.view_article")
+
+
 def can_write_articles(user) -> bool:
     return user.has_perm("knowledgebase.change_article")
 
@@ -14,7 +18,7 @@ def can_publish_articles(user) -> bool:
 def can_read_article(user, article: Article) -> bool:
     """Agents read published articles only; a draft or an archived one is for writers."""
     if article.status == ArticleStatus.PUBLISHED:
-        return user.has_perm("knowledgebase.view_article")
+        return can_read_articles(user)
     return can_write_articles(user)
 
 
@@ -22,6 +26,6 @@ def readable_articles(user):
     """The articles a user may see, for lists and searches."""
     if can_write_articles(user):
         return Article.objects.all()
-    if user.has_perm("knowledgebase.view_article"):
+    if can_read_articles(user):
         return Article.objects.published()
     return Article.objects.none()

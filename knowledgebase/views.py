@@ -8,12 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callcenter.access import require
 from callcenter.concurrency import EditConflict, rebind_at_current_version
 from callcenter.htmx import render_page
-from hierarchy.access import require
 from knowledgebase.access import (
     can_publish_articles,
     can_read_article,
+    can_read_articles,
     can_write_articles,
     readable_articles,
 )
@@ -31,10 +32,6 @@ from knowledgebase.services import (
 )
 
 PAGE_SIZE = 25
-
-
-def can_read_articles(user) -> bool:
-    return user.has_perm("knowledgebase.view_article")
 
 
 def readable_or_404(request: HttpRequest, pk: int) -> Article:

@@ -1,17 +1,9 @@
 """Who may do what at the request desk: the one place views and templates ask."""
 
-from hierarchy.access import require
-
-__all__ = ["require", "can_take_requests", "can_read_requests", "can_reopen"]
-
 
 def can_take_requests(user) -> bool:
     """Log and edit requests, look up and edit customers (agents and supervisors)."""
     return user.has_perm("requests_app.change_customerrequest")
-
-
-def can_read_requests(user) -> bool:
-    return user.has_perm("requests_app.view_customerrequest")
 
 
 def can_reopen(user) -> bool:

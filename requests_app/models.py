@@ -130,9 +130,6 @@ class CustomerRequestQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("agent", "customer", "problem_code")
 
-    def open(self):
-        return self.filter(status__in=[Status.OPEN, Status.FOLLOW_UP])
-
     def follow_ups_of(self, user):
         """The user's callbacks, overdue first."""
         return (

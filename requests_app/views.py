@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callcenter.concurrency import EditConflict, rebind_at_current_version
+from callcenter.access import require
+from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
 from callcenter.htmx import render_page
-from requests_app.access import can_reopen, can_take_requests, require
+from requests_app.access import can_reopen, can_take_requests
 from requests_app.filters import RequestFilter
 from requests_app.forms import CustomerForm, NewRequestForm, RequestForm
 from requests_app.models import Customer, CustomerRequest
@@ -95,12 +96,7 @@ def save_request(request: HttpRequest, customer_request: CustomerRequest, form: 
 
 def conflict_page(request: HttpRequest, form: RequestForm, current: CustomerRequest):
     """Another agent saved first: keep this agent's input, show what the other one saved."""
-    yours = form.values()
-    differences = [
-        {"label": form.fields[name].label, "theirs": getattr(current, name), "yours": yours[name]}
-        for name in RequestForm.Meta.fields
-        if getattr(current, name) != yours[name]
-    ]
+    differences = form_differences(form, current)
     rebound = rebind_at_current_version(
         RequestForm,
         request.POST,
@@ -182,20 +178,10 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
 @require(can_take_requests)
 def caller_lookup(request: HttpRequest) -> HttpResponse:
     """Matches for what the agent typed in the caller fields, each with its requests."""
+    # Each caller field asks with its own value alone (hx-include="this").
     text = next(
-        (
-            request.GET.get(name, "")
-            for name in ("caller_phone", "caller_email", "caller_name")
-            if request.GET.get(name, "").strip()
-        ),
-        "",
+        (request.GET[name] for name in CALLER_FIELDS if request.GET.get(name, "").strip()), ""
     )
-    if request.htmx and request.htmx.trigger_name in (
-        "caller_phone",
-        "caller_email",
-        "caller_name",
-    ):
-        text = request.GET.get(request.htmx.trigger_name, text)
     matches = [
         (customer, customer.recent_requests()) for customer in Customer.objects.matching(text)
     ]
