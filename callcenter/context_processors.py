@@ -19,6 +19,11 @@ NAVIGATION = [
         "hierarchy.change_standardworkorder",
     ),
     (_("Import and export"), "hierarchy:catalogue_import", "hierarchy.add_problemcode"),
+    (
+        _("Request settings"),
+        "requests_app:request_settings",
+        "requests_app.change_requesttypesetting",
+    ),
 ]
 
 

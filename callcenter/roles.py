@@ -40,6 +40,10 @@ _take_requests = [
     for action in ("view", "add", "change")
 ]
 
+_request_settings = [
+    f"requests_app.{action}_requesttypesetting" for action in ("view", "add", "change")
+]
+
 _read_articles = ["knowledgebase.view_article", "knowledgebase.view_topic"]
 _write_articles = [
     f"knowledgebase.{action}_{model}"
@@ -53,12 +57,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_browse_catalogue,
         *_take_requests,
         "requests_app.reopen_customerrequest",
+        *_request_settings,
         *_read_articles,
         *_write_articles,
     ],
     ADMINISTRATOR: [
         *_browse_catalogue,
         *_maintain_catalogue,
+        *_request_settings,
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

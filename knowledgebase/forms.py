@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from knowledgebase.models import Article, Topic
+from knowledgebase.models import Article, ArticleKind, Topic
 
 
 class PhoneNumbersField(forms.CharField):
@@ -65,6 +65,13 @@ class ArticleForm(forms.ModelForm):
         }
 
     RELATIONS = ("topics", "categories", "problem_codes")
+    # The fields only some kinds use; the form shows them for the chosen kind alone.
+    KIND_FIELDS = {
+        "body": [ArticleKind.SCRIPT, ArticleKind.PHONE_NUMBERS, ArticleKind.EXTERNAL_LINK],
+        "phone_numbers": [ArticleKind.PHONE_NUMBERS],
+        "external_url": [ArticleKind.EXTERNAL_LINK],
+        "link_target": [ArticleKind.ARTICLE_LINK],
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +82,20 @@ class ArticleForm(forms.ModelForm):
         self.fields["topics"].queryset = Topic.objects.select_related("parent")
         self.fields["problem_codes"].queryset = self.fields["problem_codes"].queryset.usable()
         self.fields["categories"].queryset = self.fields["categories"].queryset.usable()
+
+    def laid_out(self) -> list[dict]:
+        """Each visible field, with the kinds it is for (empty: every kind) and whether the
+        chosen kind hides it."""
+        kind = self["kind"].value()
+        return [
+            {
+                "field": field,
+                "kinds": " ".join(self.KIND_FIELDS.get(field.name, [])),
+                "hidden": field.name in self.KIND_FIELDS
+                and kind not in self.KIND_FIELDS[field.name],
+            }
+            for field in self.visible_fields()
+        ]
 
     def values(self) -> dict:
         return {

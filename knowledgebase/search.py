@@ -172,11 +172,14 @@ def search_articles(
     topic=None,
     category=None,
     problem_code=None,
+    published_only: bool = False,
     limit: int = 20,
 ) -> list[SearchHit]:
     """The articles the user may read that match the text, best first.
 
     topic (with its sub-topics), category and problem_code are instances or primary keys.
+    published_only leaves out the drafts and archived articles a writer may read (the request
+    form shows what may be told to a caller).
     Without words to search for, the filtered articles are listed by title (empty without a
     filter either).
     """
@@ -184,6 +187,8 @@ def search_articles(
     if language and language not in dict(settings.LANGUAGES):
         return []
     scope = readable_articles(user)
+    if published_only:
+        scope = scope.published()
     if language:
         scope = scope.filter(language=language)
     if topic is not None:

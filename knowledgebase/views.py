@@ -20,7 +20,7 @@ from knowledgebase.access import (
 )
 from knowledgebase.filters import ArticleFilter
 from knowledgebase.forms import ArticleForm, TopicForm
-from knowledgebase.models import Article, ArticleKind, ArticleStatus, Topic
+from knowledgebase.models import Article, ArticleKind, ArticleStatus, FailedSearch, Topic
 from knowledgebase.rendering import render_markdown
 from knowledgebase.search import record_search, search_articles
 from knowledgebase.services import (
@@ -30,8 +30,10 @@ from knowledgebase.services import (
     article_restore,
     article_update,
 )
+from knowledgebase.usage import USAGE_DAYS, article_uses, most_used_articles
 
 PAGE_SIZE = 25
+MOST_USED = 100
 
 
 def readable_or_404(request: HttpRequest, pk: int) -> Article:
@@ -103,6 +105,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "body": render_markdown(article.body),
             "can_write": writer,
             "can_publish": can_publish_articles(request.user),
+            "uses": article_uses(article) if writer else None,
+            "usage_days": USAGE_DAYS,
         },
     )
 
@@ -249,3 +253,40 @@ def topic_list(request: HttpRequest) -> HttpResponse:
         "knowledgebase/topic_list.html",
         {"topics": topics, "form": form if writer else None},
     )
+
+
+# How the knowledge base is used --------------------------------------------------------------
+
+
+@require(can_write_articles)
+def article_usage(request: HttpRequest) -> HttpResponse:
+    """The articles agents opened from requests in the last 30 days, most used first."""
+    return render(
+        request,
+        "knowledgebase/article_usage.html",
+        {"articles": most_used_articles()[:MOST_USED], "days": USAGE_DAYS, "limit": MOST_USED},
+    )
+
+
+@require(can_write_articles)
+def failed_searches(request: HttpRequest) -> HttpResponse:
+    """What agents searched for and did not find: what to write next."""
+    searches = FailedSearch.objects.select_related("last_searched_by").order_by(
+        "-count", "-last_searched_at"
+    )
+    return render(
+        request,
+        "knowledgebase/failed_searches.html",
+        {"page": Paginator(searches, PAGE_SIZE).get_page(request.GET.get("page"))},
+    )
+
+
+@require_POST
+@require(can_write_articles)
+def failed_search_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a search off the list (once an article answers it); it comes back if it fails
+    again."""
+    search = get_object_or_404(FailedSearch, pk=pk)
+    search.delete()
+    messages.success(request, _("“%(text)s” was taken off the list.") % {"text": search})
+    return redirect("knowledgebase:failed_searches")

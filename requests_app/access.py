@@ -8,3 +8,8 @@ def can_take_requests(user) -> bool:
 
 def can_reopen(user) -> bool:
     return user.has_perm("requests_app.reopen_customerrequest")
+
+
+def can_change_request_settings(user) -> bool:
+    """Decide what each request type asks of agents (supervisors and administrators)."""
+    return user.has_perm("requests_app.change_requesttypesetting")

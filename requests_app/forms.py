@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from callcenter import roles
 from hierarchy.models import ProblemCode
 from hierarchy.widgets import ProblemCodePicker
-from requests_app.models import Channel, Customer, CustomerRequest
+from requests_app.models import Channel, Customer, CustomerRequest, RequestTypeSetting
 from requests_app.phones import display_phone, normalise_phone
 
 
@@ -136,3 +136,20 @@ class CustomerForm(forms.ModelForm):
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class RequestTypeSettingForm(forms.ModelForm):
+    """One request type's setting; the page shows one such form per type."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = RequestTypeSetting
+        fields = ["knowledge_search_required"]
+
+    def __init__(self, *args, instance: RequestTypeSetting, **kwargs):
+        # Each type's form posts on its own, so the names stay plain; the ids tell them apart.
+        super().__init__(
+            *args, instance=instance, auto_id=f"id_{instance.request_type}_%s", **kwargs
+        )
+        self.fields["version"].initial = instance.version

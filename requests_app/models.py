@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hierarchy.models import ProblemCode
+from knowledgebase.models import Article
 from requests_app.phones import display_phone, phone_or_none
 
 
@@ -200,6 +201,9 @@ class CustomerRequest(models.Model):
     first_contact_resolution = models.BooleanField(
         _("resolved in the first contact"), default=False
     )
+    # When the agent first searched the knowledge base from this request: what the setting
+    # "knowledge-base search required" asks for (or an article consulted).
+    knowledge_searched_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CustomerRequestQuerySet.as_manager()
@@ -246,6 +250,9 @@ class CustomerRequest(models.Model):
         seconds = self.handling_seconds
         return "" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
 
+    def used_knowledge_base(self) -> bool:
+        return self.knowledge_searched_at is not None or self.consulted_articles.exists()
+
     @property
     def follow_up_overdue(self) -> bool:
         return (
@@ -253,6 +260,71 @@ class CustomerRequest(models.Model):
             and self.follow_up_due is not None
             and self.follow_up_due < timezone.now()
         )
+
+
+class RequestTypeSetting(models.Model):
+    """What a request type asks of the agent. A type without a row has the defaults."""
+
+    # Many call centers want a standard answer given: information requests by default.
+    SEARCH_REQUIRED_BY_DEFAULT = {RequestType.INFORMATION}
+
+    request_type = models.CharField(
+        _("Request type"), max_length=12, choices=RequestType.choices, unique=True
+    )
+    knowledge_search_required = models.BooleanField(
+        _("Knowledge-base search required before resolving"), default=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("request type setting")
+        verbose_name_plural = _("request type settings")
+        ordering = ["request_type"]
+
+    def __str__(self) -> str:
+        return self.get_request_type_display()
+
+    @classmethod
+    def for_type(cls, request_type: str) -> "RequestTypeSetting":
+        """The type's saved setting, or an unsaved one with the defaults."""
+        return cls.objects.filter(request_type=request_type).first() or cls(
+            request_type=request_type,
+            knowledge_search_required=request_type in cls.SEARCH_REQUIRED_BY_DEFAULT,
+        )
+
+
+class ConsultedArticle(models.Model):
+    """A knowledge-base article the agent opened from the request: once per article, at the
+    first opening. Also what the knowledge base counts as an article's use."""
+
+    request = models.ForeignKey(
+        CustomerRequest, on_delete=models.CASCADE, related_name="consulted_articles"
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    consulted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    consulted_at = models.DateTimeField(_("consulted"), default=timezone.now)
+
+    class Meta:
+        ordering = ["consulted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "article"], name="consulted_article_once_per_request"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["article", "consulted_at"], name="consulted_article_uses"),
+            models.Index(fields=["consulted_at"], name="consulted_article_when"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.article_id}"
 
 
 class RequestChange(models.Model):

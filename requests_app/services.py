@@ -10,13 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import lock_for_edit
+from knowledgebase.models import Article, ArticleKind
 from requests_app.models import (
     Channel,
+    ConsultedArticle,
     Customer,
     CustomerPhone,
     CustomerRequest,
     RequestChange,
     RequestType,
+    RequestTypeSetting,
     Status,
 )
 from requests_app.phones import normalise_phone
@@ -89,6 +92,8 @@ def request_save(
         current.status = Status.CLOSED
     _check_status(before["status"], current, user, reason)
     _check_sections(current)
+    if before["status"] not in DONE:
+        _check_knowledge_search(current)
 
     first_completion = current.finished_at is None
     if first_completion:
@@ -134,6 +139,74 @@ def _check_sections(request: CustomerRequest) -> None:
         errors["comment"] = _("Write down the comment.")
     if errors:
         raise ValidationError(errors)
+
+
+def _check_knowledge_search(request: CustomerRequest) -> None:
+    """Where the request type asks for it, the knowledge base is searched (or an article
+    consulted) before the request is resolved or closed."""
+    if request.status not in DONE or request.used_knowledge_base():
+        return
+    if RequestTypeSetting.for_type(request.request_type).knowledge_search_required:
+        raise ValidationError(
+            {
+                "status": _(
+                    "Search the knowledge base before saving this request as “%(status)s”: "
+                    "requests of the type “%(type)s” need it."
+                )
+                % {
+                    "status": Status(request.status).label,
+                    "type": RequestType(request.request_type).label,
+                }
+            }
+        )
+
+
+def request_searched_knowledge(request: CustomerRequest) -> None:
+    """Note that the agent searched the knowledge base from the request (the first time only;
+    not an edit of the request, so its version stays)."""
+    CustomerRequest.objects.filter(pk=request.pk, knowledge_searched_at__isnull=True).update(
+        knowledge_searched_at=timezone.now()
+    )
+
+
+# A link-article's chain is checked for cycles when saved; this bounds the walk regardless.
+MAX_LINK_HOPS = 10
+
+
+def request_consult(*, request: CustomerRequest, article: Article, user: AbstractBaseUser):
+    """Record that the agent opened the article from the request, and return what to show:
+    a link-article's target (the article whose text the agent reads is the one recorded)."""
+    for _hop in range(MAX_LINK_HOPS):
+        if article.kind != ArticleKind.ARTICLE_LINK or article.link_target is None:
+            break
+        article = article.link_target
+    ConsultedArticle.objects.bulk_create(
+        [ConsultedArticle(request=request, article=article, consulted_by=user)],
+        ignore_conflicts=True,  # opened before: the first time counts
+    )
+    return article
+
+
+@transaction.atomic
+def request_type_setting_save(
+    *,
+    request_type: str,
+    knowledge_search_required: bool,
+    expected_version: int | None,
+    user: AbstractBaseUser,
+) -> RequestTypeSetting:
+    """Change what a request type asks of agents; EditConflict if someone changed it since."""
+    default = RequestTypeSetting.for_type(request_type)
+    saved, _created = RequestTypeSetting.objects.get_or_create(
+        request_type=request_type,
+        defaults={"knowledge_search_required": default.knowledge_search_required},
+    )
+    current = lock_for_edit(RequestTypeSetting, saved.pk, expected_version)
+    current.knowledge_search_required = knowledge_search_required
+    current.updated_by = user
+    current.version += 1
+    current.save()
+    return current
 
 
 def _record_changes(request: CustomerRequest, before: dict, user, reason: str) -> None:

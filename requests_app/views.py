@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,13 +9,25 @@ from django.views.decorators.http import require_POST
 from callcenter.access import require
 from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
 from callcenter.htmx import render_page
-from requests_app.access import can_reopen, can_take_requests
+from knowledgebase.access import can_read_article
+from knowledgebase.models import Article
+from knowledgebase.rendering import render_markdown
+from knowledgebase.search import record_search, search_articles, search_words
+from requests_app.access import can_change_request_settings, can_reopen, can_take_requests
 from requests_app.filters import RequestFilter
-from requests_app.forms import CustomerForm, NewRequestForm, RequestForm
-from requests_app.models import Customer, CustomerRequest
-from requests_app.services import customer_save, request_save, request_start
+from requests_app.forms import CustomerForm, NewRequestForm, RequestForm, RequestTypeSettingForm
+from requests_app.models import Customer, CustomerRequest, RequestType, RequestTypeSetting
+from requests_app.services import (
+    customer_save,
+    request_consult,
+    request_save,
+    request_searched_knowledge,
+    request_start,
+    request_type_setting_save,
+)
 
 PAGE_SIZE = 25
+KNOWLEDGE_HITS = 10
 CALLER_FIELDS = ("caller_phone", "caller_email", "caller_name")
 
 
@@ -119,10 +131,123 @@ def request_page(request, customer_request: CustomerRequest, form: RequestForm, 
             "form": form,
             "history": history,
             "can_reopen": can_reopen(request.user),
+            "code_hits": articles_for_code(request.user, customer_request.problem_code_id),
+            "consulted": consulted_articles(customer_request),
             **context,
         },
         "form",
     )
+
+
+# The knowledge base from the request -------------------------------------------------------------
+
+
+def articles_for_code(user, problem_code_id) -> list:
+    """The published articles tagged with the problem code, for an action request."""
+    if not problem_code_id:
+        return []
+    return search_articles("", user=user, problem_code=problem_code_id, published_only=True)
+
+
+def consulted_articles(customer_request: CustomerRequest) -> list:
+    return list(customer_request.consulted_articles.select_related("article", "consulted_by"))
+
+
+@require(can_take_requests)
+def request_knowledge_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The knowledge-base search in the request form: published articles only. Searching is
+    noted on the request; a search the agent submitted that found nothing is counted."""
+    customer_request = get_object_or_404(CustomerRequest, pk=pk)
+    text = request.GET.get("kb_q", "").strip()
+    hits = search_articles(text, user=request.user, published_only=True, limit=KNOWLEDGE_HITS)
+    if search_words(text):
+        request_searched_knowledge(customer_request)
+        if request.GET.get("submitted"):
+            record_search(text, hits, request.user)
+    return render(
+        request,
+        "requests_app/knowledge_panel.html#search_hits",
+        {"customer_request": customer_request, "hits": hits, "searched": text},
+    )
+
+
+@require(can_take_requests)
+def request_code_articles(request: HttpRequest, pk: int) -> HttpResponse:
+    """The articles for the problem code the agent just picked."""
+    customer_request = get_object_or_404(CustomerRequest, pk=pk)
+    code = request.GET.get("problem_code", "")
+    return render(
+        request,
+        "requests_app/knowledge_panel.html#code_hits",
+        {
+            "customer_request": customer_request,
+            "code_hits": articles_for_code(request.user, int(code) if code.isdigit() else None),
+        },
+    )
+
+
+@require(can_take_requests)
+def request_consult_article(request: HttpRequest, pk: int, article_pk: int) -> HttpResponse:
+    """Open an article from the request: recorded on the request as consulted (the first time),
+    shown in the form's panel, or on its own page when opened in a new tab. A link-article
+    opens its target."""
+    customer_request = get_object_or_404(CustomerRequest, pk=pk)
+    article = get_object_or_404(
+        Article.objects.published().select_related("link_target"), pk=article_pk
+    )
+    if not can_read_article(request.user, article):
+        raise Http404
+    shown = request_consult(request=customer_request, article=article, user=request.user)
+    if not request.htmx:
+        return redirect(shown)
+    return render(
+        request,
+        "requests_app/knowledge_panel.html#opened_article",
+        {
+            "customer_request": customer_request,
+            "article": shown,
+            "body": render_markdown(shown.body),
+            "consulted": consulted_articles(customer_request),
+        },
+    )
+
+
+@require(can_change_request_settings)
+def request_settings(request: HttpRequest) -> HttpResponse:
+    """What each request type asks of agents; one form per type, each saved on its own."""
+    posted = request.POST.get("request_type") if request.method == "POST" else None
+    forms = {
+        request_type: RequestTypeSettingForm(
+            request.POST if request_type == posted else None,
+            instance=RequestTypeSetting.for_type(request_type),
+        )
+        for request_type in RequestType.values
+    }
+    form = forms.get(posted)
+    if form is not None and form.is_valid():
+        try:
+            setting = request_type_setting_save(
+                request_type=posted,
+                knowledge_search_required=form.cleaned_data["knowledge_search_required"],
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except EditConflict as conflict:
+            forms[posted] = rebind_at_current_version(
+                RequestTypeSettingForm,
+                request.POST,
+                conflict.current,
+                _(
+                    "Someone else changed this setting meanwhile; it now reads as they saved "
+                    "it. Save again to keep your choice."
+                ),
+            )
+        else:
+            messages.success(
+                request, _("The setting for “%(type)s” requests was saved.") % {"type": setting}
+            )
+            return redirect("requests_app:request_settings")
+    return render(request, "requests_app/request_settings.html", {"forms": forms.values()})
 
 
 # Finding requests --------------------------------------------------------------------------------

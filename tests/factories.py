@@ -11,7 +11,10 @@ from hierarchy.models import (
     ServiceProvider,
     StandardWorkOrder,
 )
-from requests_app.models import Customer, CustomerPhone
+from knowledgebase.models import ArticleKind
+from knowledgebase.services import article_create, article_publish
+from requests_app.models import Customer, CustomerPhone, CustomerRequest
+from requests_app.services import request_searched_knowledge, request_start
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -89,3 +92,22 @@ def customer_with_phone(number: str, **values) -> Customer:
     customer = CustomerFactory(**values)
     CustomerPhone.objects.create(customer=customer, number=number)
     return customer
+
+
+def searched_request(agent: User) -> CustomerRequest:
+    """A new request from which the agent has searched the knowledge base, so that it may be
+    resolved as an information request."""
+    request = request_start(agent=agent)
+    request_searched_knowledge(request)
+    request.refresh_from_db()
+    return request
+
+
+def article(user: User, title: str, *, publish: bool = True, problem_codes=(), **values):
+    """An article written through the services (so that search finds it), published unless
+    publish=False. A call script unless `kind` says otherwise."""
+    values = {"kind": ArticleKind.SCRIPT, "title": title, "body": f"About {title}.", **values}
+    written = article_create(
+        values=values, relations={"problem_codes": list(problem_codes)}, user=user
+    )
+    return article_publish(article=written, user=user) if publish else written

@@ -31,15 +31,16 @@ document.addEventListener("htmx:afterRequest", (event) => {
   event.target.removeAttribute("aria-busy");
 });
 
-// The request form shows the sections of the chosen request type. Hidden sections keep what
+// Sections for some choices only (the request form's type, the article form's kind) carry
+// data-switch="<field name>" data-values="<the values they are for>". Hidden sections keep what
 // was typed in them: switching back shows it again, and it is saved with the rest.
 document.addEventListener("change", (event) => {
-  if (event.target.name !== "request_type") {
+  const { form, name, value } = event.target;
+  if (!form || !name) {
     return;
   }
-  const form = event.target.form;
-  form.querySelectorAll("[data-for-type]").forEach((section) => {
-    section.hidden = section.dataset.forType !== event.target.value;
+  form.querySelectorAll(`[data-switch="${CSS.escape(name)}"]`).forEach((section) => {
+    section.hidden = !section.dataset.values.split(" ").includes(value);
   });
 });
 
@@ -55,4 +56,15 @@ document.addEventListener("click", (event) => {
     target.value = source.dataset.address;
     target.focus();
   }
+});
+
+// A search box inside a bigger form (the request form's knowledge-base search): Enter presses
+// its own Search button instead of saving the whole form.
+document.addEventListener("keydown", (event) => {
+  const box = event.target.closest ? event.target.closest("[data-enter-clicks]") : null;
+  if (!box || event.key !== "Enter") {
+    return;
+  }
+  event.preventDefault();
+  document.getElementById(box.dataset.enterClicks).click();
 });

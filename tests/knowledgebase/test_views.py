@@ -220,3 +220,13 @@ def test_managers_and_anonymous_users_cannot_read(client, manager, supervisor):
     assert client.get(article.get_absolute_url()).status_code == 403
     client.logout()
     assert client.get(article.get_absolute_url()).status_code == 302
+
+
+def test_the_form_shows_the_chosen_kinds_fields_only(client, supervisor):
+    client.force_login(supervisor)
+    page = client.get(reverse("knowledgebase:article_new") + "?kind=phone_numbers").content
+    page = page.decode()
+    assert 'data-values="phone_numbers">' in page
+    assert 'data-values="external_link" hidden>' in page
+    assert 'data-values="article_link" hidden>' in page
+    assert 'data-values="script phone_numbers external_link">' in page

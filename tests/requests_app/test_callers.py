@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from requests_app.models import Customer, Status
 from requests_app.services import request_save, request_start
-from tests.factories import CustomerFactory, customer_with_phone
+from tests.factories import CustomerFactory, customer_with_phone, searched_request
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_a_caller_is_found_by_e_mail_and_by_the_start_of_the_name(client, agent)
 
 def test_matches_show_open_requests_before_older_ones(client, agent):
     customer = customer_with_phone("+49301234567", name="Grace Hopper")
-    old = request_start(agent=agent)
+    old = searched_request(agent)
     request_save(
         request=old,
         values={"customer": customer, "status": Status.CLOSED, "answer_given": "x"},

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from requests_app.models import Customer, CustomerRequest, RequestType, Status
 from requests_app.services import request_start
-from tests.factories import customer_with_phone
+from tests.factories import customer_with_phone, searched_request
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_the_form_shows_the_labels_agents_know(client, agent):
 
 
 def test_an_information_request_is_saved_with_a_normalised_phone(client, agent):
-    customer_request = request_start(agent=agent)
+    customer_request = searched_request(agent)
     client.force_login(agent)
     response = client.post(
         edit_url(customer_request),
@@ -124,7 +124,7 @@ def test_hidden_sections_keep_what_was_typed(client, agent, catalogue):
     customer_request.refresh_from_db()
     assert customer_request.description == "Typed before switching back to information"
     page = client.get(edit_url(customer_request)).content.decode()
-    assert 'data-for-type="action" hidden' in page
+    assert 'data-switch="request_type" data-values="action" hidden' in page
     assert "Typed before switching back to information" in page
 
 
@@ -283,7 +283,7 @@ def test_anonymous_users_are_sent_to_log_in(client):
 
 
 def test_a_supervisor_reopens_a_closed_request_with_a_reason(client, agent, supervisor):
-    customer_request = request_start(agent=agent)
+    customer_request = searched_request(agent)
     client.force_login(agent)
     client.post(
         edit_url(customer_request),

@@ -5,6 +5,7 @@ from django.utils import timezone
 from callcenter.concurrency import EditConflict
 from requests_app.models import Channel, CustomerRequest, RequestType, Status
 from requests_app.services import customer_save, request_save, request_start
+from tests.factories import searched_request
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def test_numbers_are_never_reused(agent):
 
 
 def test_resolving_in_the_first_save_counts_as_first_contact_resolution(agent):
-    request = request_start(agent=agent)
+    request = searched_request(agent)
     saved = save(request, agent, answer_given="Tuesdays", status=Status.RESOLVED)
     assert saved.first_contact_resolution is True
     assert saved.finished_at is not None
@@ -40,7 +41,7 @@ def test_resolving_in_the_first_save_counts_as_first_contact_resolution(agent):
 
 
 def test_a_request_resolved_later_is_not_first_contact_resolution(agent):
-    request = request_start(agent=agent)
+    request = searched_request(agent)
     request = save(request, agent, answer_given="Will check")
     request = save(request, agent, status=Status.RESOLVED)
     assert request.first_contact_resolution is False
@@ -94,7 +95,7 @@ def test_an_information_request_becomes_an_action_request_with_history(agent, ca
 
 
 def test_only_a_supervisor_reopens_a_closed_request_and_says_why(agent, supervisor):
-    request = request_start(agent=agent)
+    request = searched_request(agent)
     request = save(request, agent, status=Status.CLOSED, answer_given="Done")
     with pytest.raises(ValidationError) as error:
         save(request, agent, status=Status.OPEN)

@@ -6,6 +6,7 @@ from django.db import transaction
 from callcenter import roles
 from hierarchy.catalogue_csv import DEMO_CATALOGUE, catalogue_import
 from hierarchy.models import Department
+from knowledgebase.demo import load_demo_articles
 from requests_app.models import CustomerRequest
 from requests_app.volume import load_volume
 
@@ -26,6 +27,7 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = (
         "Load the demo users (password 'demo'); into an empty catalogue, the demo catalogue; "
+        "while there are no articles, the demo knowledge base; "
         f"and, while there are no customer requests, {DEMO_CUSTOMERS} customers and "
         f"{DEMO_REQUESTS} requests over the last {DEMO_DAYS} days. Running it again changes "
         "nothing."
@@ -54,7 +56,16 @@ class Command(BaseCommand):
             with DEMO_CATALOGUE.open("rb") as file:
                 summary = catalogue_import(file, user=None)
             self.stdout.write(f"Catalogue: {summary.message()}")
+        self.load_articles()
         self.load_requests()
+
+    def load_articles(self) -> None:
+        # Only while there are none: supervisors' own articles are not to be mixed with demo ones.
+        created = load_demo_articles(User.objects.get(username="supervisor"))
+        if created:
+            self.stdout.write(f"Knowledge base: {created} articles.")
+        else:
+            self.stdout.write("Knowledge base: left as it is (there are articles).")
 
     def load_requests(self) -> None:
         # Only while there are none: the demo's contacts would mix with real ones otherwise.

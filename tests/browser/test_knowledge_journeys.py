@@ -1,0 +1,69 @@
+"""The knowledge base at work, clicked in a real Chromium: a supervisor writes a call script, an
+agent finds it from an information request and the request records it."""
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Page, expect
+
+from knowledgebase.models import Article, ArticleStatus
+from requests_app.models import Status
+from tests.browser.test_catalogue_journeys import log_in
+from tests.browser.test_request_journeys import save, start_call
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A typo is forgiven by PostgreSQL's trigram search; SQLite's simpler search finds whole words
+# only (knowledgebase/search.py), so there the agent types the word right.
+SEARCH_TEXT = "aplliance" if connection.vendor == "postgresql" else "appliance"
+
+
+def test_a_script_is_written_found_from_a_request_and_recorded(
+    page: Page, live_server, supervisor, agent
+):
+    log_in(page, live_server, "supervisor")
+    page.get_by_role("link", name="Knowledge base").click()
+    page.get_by_role("link", name="New article").click()
+    # The form shows the chosen kind's fields only.
+    expect(page.get_by_label("Link", exact=True)).to_be_hidden()
+    page.get_by_label("Kind").select_option(label="Phone numbers")
+    expect(page.get_by_label("Phone numbers")).to_be_visible()
+    page.get_by_label("Kind").select_option(label="Call script")
+    expect(page.get_by_label("Phone numbers")).to_be_hidden()
+    page.get_by_label("Title").fill("Appliance pickup")
+    page.get_by_label("Text").fill(
+        "Tell the caller: **we collect fridges and washing machines** within ten working days."
+    )
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("status")).to_contain_text("is published")
+    assert Article.objects.get().status == ArticleStatus.PUBLISHED
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, live_server, "agent")
+    call = start_call(page)
+    page.get_by_label("Answer given").fill("Fridges are collected within ten working days.")
+    page.get_by_label("Status", exact=True).select_option(label="Resolved")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".field-invalid")).to_contain_text("Search the knowledge base before")
+
+    search = page.get_by_label("Search the knowledge base")
+    search.fill(SEARCH_TEXT)
+    search.press("Enter")  # searches; does not save the request
+    hit = page.locator("#kb-hits").get_by_role("link", name="Appliance pickup")
+    expect(hit).to_be_visible()
+    hit.click()
+    expect(page.locator(".kb-opened")).to_contain_text("we collect fridges and washing machines")
+    expect(page.get_by_role("region", name="Articles consulted")).to_contain_text(
+        "Appliance pickup"
+    )
+    # What the agent typed before the failed save is still there.
+    expect(page.get_by_label("Answer given")).to_have_value(
+        "Fridges are collected within ten working days."
+    )
+    save(page)
+    call.refresh_from_db()
+    assert call.status == Status.RESOLVED
+    assert [use.article.title for use in call.consulted_articles.all()] == ["Appliance pickup"]
+    expect(page.get_by_role("region", name="Articles consulted")).to_contain_text(
+        "Appliance pickup"
+    )
