@@ -9,6 +9,7 @@ from callcenter.roles import role_labels
 NAVIGATION = [
     (_("Requests"), "requests_app:request_list", "requests_app.change_customerrequest"),
     (_("My follow-ups"), "requests_app:my_follow_ups", "requests_app.change_customerrequest"),
+    (_("Work orders"), "workorders:work_order_list", "workorders.view_workorder"),
     (_("Knowledge base"), "knowledgebase:article_list", "knowledgebase.view_article"),
     (_("Service catalogue"), "hierarchy:tree", "hierarchy.view_problemcode"),
     (_("Problem code lookup"), "hierarchy:code_lookup", "hierarchy.view_problemcode"),

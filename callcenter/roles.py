@@ -40,6 +40,8 @@ _take_requests = [
     for action in ("view", "add", "change")
 ]
 
+_work_orders = [f"workorders.{action}_workorder" for action in ("view", "add", "change")]
+
 _request_settings = [
     f"requests_app.{action}_requesttypesetting" for action in ("view", "add", "change")
 ]
@@ -52,10 +54,11 @@ _write_articles = [
 ] + ["knowledgebase.publish_article"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: [*_browse_catalogue, *_take_requests, *_read_articles],
+    AGENT: [*_browse_catalogue, *_take_requests, *_work_orders, *_read_articles],
     SUPERVISOR: [
         *_browse_catalogue,
         *_take_requests,
+        *_work_orders,
         "requests_app.reopen_customerrequest",
         *_request_settings,
         *_read_articles,
@@ -69,7 +72,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
     ],
-    MANAGER: [*_browse_catalogue, "requests_app.view_customerrequest"],
+    MANAGER: [
+        *_browse_catalogue,
+        "requests_app.view_customerrequest",
+        "workorders.view_workorder",
+    ],
 }
 
 

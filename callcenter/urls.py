@@ -13,6 +13,7 @@ urlpatterns = [
     path("language/", login_not_required(set_language), name="set_language"),
     path("catalogue/", include("hierarchy.urls")),
     path("knowledge/", include("knowledgebase.urls")),
+    path("work-orders/", include("workorders.urls")),
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,17 +4,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from callcenter import roles
+from callcenter.widgets import DateTimeLocalInput
 from hierarchy.models import ProblemCode
 from hierarchy.widgets import ProblemCodePicker
 from requests_app.models import Channel, Customer, CustomerRequest, RequestTypeSetting
 from requests_app.phones import display_phone, normalise_phone
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+from requests_app.services import WorkOrderChoice
+from workorders.models import WorkOrder
 
 
 class NewRequestForm(forms.Form):
@@ -31,6 +27,10 @@ class RequestForm(forms.ModelForm):
         widget=forms.TextInput,
         help_text=_("Needed when a supervisor reopens a closed request."),
     )
+    # An action request's work order: an open one's number to link to, or "new"; empty lets
+    # saving link to the open one for the problem at the place, or create one.
+    work_order_choice = forms.CharField(label=_("Work order"), required=False)
+    work_order_reason = forms.CharField(label=_("Reason for a new work order"), required=False)
 
     class Meta:
         model = CustomerRequest
@@ -78,6 +78,23 @@ class RequestForm(forms.ModelForm):
             .objects.filter(is_active=True, groups__name__in=[roles.AGENT, roles.SUPERVISOR])
             .distinct()
             .order_by("username")
+        )
+
+    def clean_work_order_choice(self) -> WorkOrder | str:
+        value = self.cleaned_data["work_order_choice"]
+        if value in ("", "new"):
+            return value
+        work_order = WorkOrder.objects.filter(pk=value).first() if value.isdigit() else None
+        if work_order is None:
+            raise ValidationError(_("Choose one of the work orders shown, or a new one."))
+        return work_order
+
+    def work_order(self) -> WorkOrderChoice:
+        choice = self.cleaned_data["work_order_choice"]
+        return WorkOrderChoice(
+            link_to=choice if isinstance(choice, WorkOrder) else None,
+            create_new=choice == "new",
+            reason=self.cleaned_data["work_order_reason"],
         )
 
     def clean_caller_phone(self) -> str:

@@ -1,16 +1,16 @@
 """Customers (callers) and customer requests: every call, e-mail and fax is one request."""
 
-from datetime import datetime
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.display import display_recorded
 from hierarchy.models import ProblemCode
 from knowledgebase.models import Article
 from requests_app.phones import display_phone, phone_or_none
+from workorders.models import WorkOrder
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -131,6 +131,37 @@ class CustomerRequestQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("agent", "customer", "problem_code")
 
+    def resolve_open(self, *, user, reason: str) -> int:
+        """Resolve those still open or waiting for a follow-up (their work order is completed),
+        each with its history; how many."""
+        now = timezone.now()
+        still_open = list(
+            self.select_for_update().filter(status__in=[Status.OPEN, Status.FOLLOW_UP])
+        )
+        RequestChange.objects.bulk_create(
+            RequestChange(
+                request=request,
+                field="status",
+                old_value=request.status,
+                new_value=Status.RESOLVED,
+                changed_by=user,
+                changed_at=now,
+                reason=reason,
+            )
+            for request in still_open
+        )
+        for request in still_open:
+            request.status = Status.RESOLVED
+            request.follow_up_due = None
+            request.follow_up_assignee = None
+            request.finished_at = request.finished_at or now
+            request.version += 1
+        self.model.objects.bulk_update(
+            still_open,
+            ["status", "follow_up_due", "follow_up_assignee", "finished_at", "version"],
+        )
+        return len(still_open)
+
     def follow_ups_of(self, user):
         """The user's callbacks, overdue first."""
         return (
@@ -179,6 +210,14 @@ class CustomerRequest(models.Model):
     problem_code = models.ForeignKey(
         ProblemCode,
         verbose_name=_("Problem code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    work_order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("Work order"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -352,18 +391,9 @@ class RequestChange(models.Model):
         return CustomerRequest._meta.get_field(self.field).verbose_name
 
     @property
-    def old_display(self) -> str:
-        return self._display(self.old_value)
+    def old_display(self):
+        return display_recorded(CustomerRequest, self.field, self.old_value)
 
     @property
-    def new_display(self) -> str:
-        return self._display(self.new_value)
-
-    def _display(self, value: str):
-        """Choices by their label and times in the local zone; the rest as recorded."""
-        field = CustomerRequest._meta.get_field(self.field)
-        if field.choices:
-            return dict(field.choices).get(value, value)
-        if isinstance(field, models.DateTimeField) and value:
-            return timezone.localtime(datetime.fromisoformat(value))
-        return value
+    def new_display(self):
+        return display_recorded(CustomerRequest, self.field, self.new_value)

@@ -1,7 +1,7 @@
 """The request desk's verbs: start a contact, save it, keep its history; save a customer."""
 
+from dataclasses import dataclass
 from typing import Any
-from uuid import uuid4
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import lock_for_edit
+from callcenter.numbering import give_number, pending_number
 from knowledgebase.models import Article, ArticleKind
 from requests_app.models import (
     Channel,
@@ -23,6 +24,8 @@ from requests_app.models import (
     Status,
 )
 from requests_app.phones import normalise_phone
+from workorders.models import WorkOrder
+from workorders.services import Report, work_order_create_or_link
 
 # Where a request may go from each status. Reopening a closed request is a supervisor's
 # decision and needs a reason (request_save checks both).
@@ -45,6 +48,7 @@ TRACKED_FIELDS = [
     "caller_phone",
     "caller_email",
     "problem_code",
+    "work_order",
     "work_address",
     "description",
     "comment",
@@ -58,16 +62,21 @@ TRACKED_FIELDS = [
 def request_start(*, agent: AbstractBaseUser, channel: str = Channel.PHONE) -> CustomerRequest:
     """Save first: the contact exists, with its start time, before any detail is typed."""
     request = CustomerRequest.objects.create(
-        agent=agent, channel=channel, started_at=timezone.now(), number=_pending_number()
+        agent=agent, channel=channel, started_at=timezone.now(), number=pending_number()
     )
-    request.number = f"CR-{timezone.localtime(request.started_at).year}-{request.pk:06d}"
-    request.save(update_fields=["number"])
+    give_number(request, "CR", request.started_at)
     return request
 
 
-def _pending_number() -> str:
-    # Unique until the primary key is known, a moment later in the same transaction.
-    return f"new-{uuid4().hex[:16]}"
+@dataclass(frozen=True)
+class WorkOrderChoice:
+    """What the agent chose for an action request's work order: link to an open one, create a
+    new one (with a reason when the problem is already open there), or, by default, link to the
+    open one for the problem at the place if there is one and create one otherwise."""
+
+    link_to: WorkOrder | None = None
+    create_new: bool = False
+    reason: str = ""
 
 
 @transaction.atomic
@@ -78,8 +87,10 @@ def request_save(
     expected_version: int | None,
     user: AbstractBaseUser,
     reason: str = "",
+    work_order_choice: WorkOrderChoice = WorkOrderChoice(),  # noqa: B008 - frozen, shared safely
 ) -> CustomerRequest:
-    """Apply the agent's changes, unless someone saved the request since it was opened.
+    """Apply the agent's changes, unless someone saved the request since it was opened. An
+    action request gets its work order: a new one, or the one already open for the problem.
 
     Raises EditConflict (with the other version) or ValidationError (naming the field).
     """
@@ -94,6 +105,14 @@ def request_save(
     _check_sections(current)
     if before["status"] not in DONE:
         _check_knowledge_search(current)
+    if current.request_type == RequestType.ACTION and current.work_order is None:
+        current.work_order = work_order_create_or_link(
+            report=Report(current.problem_code, current.work_address),
+            user=user,
+            link_to=work_order_choice.link_to,
+            create_new=work_order_choice.create_new,
+            reason=work_order_choice.reason,
+        )
 
     first_completion = current.finished_at is None
     if first_completion:
@@ -133,8 +152,11 @@ def _check_sections(request: CustomerRequest) -> None:
             errors["follow_up_due"] = _("A follow-up needs a due date.")
         if request.follow_up_assignee is None:
             errors["follow_up_assignee"] = _("A follow-up needs someone to call back.")
-    if request.request_type == RequestType.ACTION and request.problem_code is None:
-        errors["problem_code"] = _("An action request needs a problem code.")
+    if request.request_type == RequestType.ACTION:
+        if request.problem_code is None:
+            errors["problem_code"] = _("An action request needs a problem code.")
+        if not request.work_address.strip() and request.work_order is None:
+            errors["work_address"] = _("An action request needs the work address.")
     if request.request_type == RequestType.COMMENT and not request.comment.strip():
         errors["comment"] = _("Write down the comment.")
     if errors:

@@ -10,6 +10,11 @@ urlpatterns = [
     path("requests/settings/", views.request_settings, name="request_settings"),
     path("requests/<int:pk>/", views.request_edit, name="request_edit"),
     path(
+        "requests/<int:pk>/work-order/",
+        views.request_work_order_check,
+        name="request_work_order_check",
+    ),
+    path(
         "requests/<int:pk>/knowledge/",
         views.request_knowledge_search,
         name="request_knowledge_search",

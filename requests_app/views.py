@@ -3,12 +3,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callcenter.access import require
 from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
 from callcenter.htmx import render_page
+from callcenter.pages import page_without_count
+from hierarchy.models import ProblemCode
 from knowledgebase.access import can_read_article
 from knowledgebase.models import Article
 from knowledgebase.rendering import render_markdown
@@ -25,8 +28,8 @@ from requests_app.services import (
     request_start,
     request_type_setting_save,
 )
+from workorders.services import Report, work_order_duplicates
 
-PAGE_SIZE = 25
 KNOWLEDGE_HITS = 10
 CALLER_FIELDS = ("caller_phone", "caller_email", "caller_name")
 
@@ -103,6 +106,7 @@ def save_request(request: HttpRequest, customer_request: CustomerRequest, form: 
         expected_version=form.cleaned_data["version"],
         user=request.user,
         reason=form.cleaned_data["reason"],
+        work_order_choice=form.work_order(),
     )
 
 
@@ -133,9 +137,53 @@ def request_page(request, customer_request: CustomerRequest, form: RequestForm, 
             "can_reopen": can_reopen(request.user),
             "code_hits": articles_for_code(request.user, customer_request.problem_code_id),
             "consulted": consulted_articles(customer_request),
+            **work_order_outlook(
+                customer_request,
+                form["problem_code"].value(),
+                form["work_address"].value(),
+                form["work_order_choice"].value(),
+            ),
             **context,
         },
         "form",
+    )
+
+
+def work_order_outlook(customer_request, problem_code_id, address, choice) -> dict:
+    """What saving will do for an action request without a work order: link to the open one
+    for the problem at the place (shown, so the agent can tell the caller), or create one from
+    the problem code's standard work order."""
+    if customer_request.work_order_id:
+        return {}
+    code = (
+        ProblemCode.objects.select_related("standard_work_order").filter(pk=problem_code_id).first()
+        if str(problem_code_id or "").isdigit()
+        else None
+    )
+    duplicates = work_order_duplicates(Report(code, address or ""))
+    return {
+        "duplicates": duplicates,
+        "new_from": code,
+        "promise": code.promise_dates(timezone.now()) if code else None,
+        "work_order_choice": choice or (str(duplicates[0].pk) if duplicates else ""),
+    }
+
+
+@require(can_take_requests)
+def request_work_order_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """The work-order part of an action request, again for the code and address just typed."""
+    customer_request = get_object_or_404(CustomerRequest, pk=pk)
+    context = work_order_outlook(
+        customer_request,
+        request.GET.get("problem_code"),
+        request.GET.get("work_address"),
+        request.GET.get("work_order_choice"),
+    )
+    context["reason"] = request.GET.get("work_order_reason", "")
+    return render(
+        request,
+        "requests_app/request_edit.html#work_order_check",
+        {"customer_request": customer_request, **context},
     )
 
 
@@ -251,22 +299,6 @@ def request_settings(request: HttpRequest) -> HttpResponse:
 
 
 # Finding requests --------------------------------------------------------------------------------
-
-
-def page_without_count(queryset, page_number: str | None, size: int = PAGE_SIZE) -> dict:
-    """One page of rows, and whether there are more, without counting every matching row."""
-    number = int(page_number) if page_number and page_number.isdigit() else 1
-    number = max(number, 1)
-    start = (number - 1) * size
-    rows = list(queryset[start : start + size + 1])
-    return {
-        "object_list": rows[:size],
-        "number": number,
-        "has_previous": number > 1,
-        "has_next": len(rows) > size,
-        "previous_page_number": number - 1,
-        "next_page_number": number + 1,
-    }
 
 
 @require(can_take_requests)

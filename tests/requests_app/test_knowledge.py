@@ -161,7 +161,11 @@ def test_closing_needs_the_search_too_but_not_other_saves(agent):
 
 def test_the_setting_is_per_request_type(agent, administrator, catalogue):
     customer_request = request_start(agent=agent)
-    action = {"request_type": RequestType.ACTION, "problem_code": catalogue["appl"]}
+    action = {
+        "request_type": RequestType.ACTION,
+        "problem_code": catalogue["appl"],
+        "work_address": "12 Main Street",
+    }
     assert resolve(customer_request, agent, **action).status == Status.RESOLVED
 
     request_type_setting_save(

@@ -253,6 +253,7 @@ def test_the_history_shows_the_type_change(client, agent, catalogue):
             answer_given="Info",
             request_type=RequestType.ACTION,
             problem_code=catalogue["appl"].pk,
+            work_address="12 Main Street",
         ),
     )
     page = client.get(edit_url(customer_request)).content.decode()

@@ -64,9 +64,19 @@ def test_an_action_request_needs_a_problem_code(agent, catalogue):
     request = request_start(agent=agent)
     with pytest.raises(ValidationError) as error:
         save(request, agent, request_type=RequestType.ACTION, description="Old fridge")
-    assert error.value.message_dict["problem_code"] == ["An action request needs a problem code."]
-    saved = save(request, agent, request_type=RequestType.ACTION, problem_code=catalogue["appl"])
+    assert error.value.message_dict == {
+        "problem_code": ["An action request needs a problem code."],
+        "work_address": ["An action request needs the work address."],
+    }
+    saved = save(
+        request,
+        agent,
+        request_type=RequestType.ACTION,
+        problem_code=catalogue["appl"],
+        work_address="12 Main Street",
+    )
     assert saved.problem_code == catalogue["appl"]
+    assert saved.work_order.problem_code == catalogue["appl"]
 
 
 def test_a_follow_up_needs_a_due_date_and_someone_to_call_back(agent):
@@ -84,7 +94,13 @@ def test_a_follow_up_needs_a_due_date_and_someone_to_call_back(agent):
 def test_an_information_request_becomes_an_action_request_with_history(agent, catalogue):
     request = request_start(agent=agent)
     request = save(request, agent, answer_given="Bulky waste is collected on request")
-    saved = save(request, agent, request_type=RequestType.ACTION, problem_code=catalogue["appl"])
+    saved = save(
+        request,
+        agent,
+        request_type=RequestType.ACTION,
+        problem_code=catalogue["appl"],
+        work_address="12 Main Street",
+    )
     assert saved.pk == request.pk
     change = saved.changes.get(field="request_type")
     assert (change.old_value, change.new_value, change.changed_by) == (

@@ -1,0 +1,67 @@
+"""Two agents report one problem; the work order is done once and both callers hear of it."""
+
+import re
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+from playwright.sync_api import Page, expect
+
+from callcenter import roles
+from requests_app.models import Status
+from tests.browser.test_catalogue_journeys import log_in
+from tests.browser.test_request_journeys import save, start_call
+from tests.factories import user_with_role
+from workorders.models import WorkOrder, WorkOrderStatus
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def report_appliance(page: Page, address: str, email: str):
+    call = start_call(page)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_role("radio", name="Action").check()
+    page.get_by_role("searchbox", name="Problem code").fill("appl")
+    expect(page.get_by_role("radio", name=re.compile("APPL · Appliance pickup"))).to_be_visible()
+    page.get_by_role("searchbox", name="Problem code").press("ArrowDown")
+    page.get_by_label("Work address").fill(address)
+    page.get_by_label("Description").fill("Old fridge at the kerb")
+    return call
+
+
+def test_the_same_problem_reported_twice_is_one_work_order(
+    page: Page, live_server, agent, supervisor, catalogue
+):
+    user_with_role(roles.AGENT, username="agent2")
+    log_in(page, live_server, "agent")
+    first = report_appliance(page, "12 Main St.", "ada@example.org")
+    expect(page.locator("#work-order-check")).to_contain_text(
+        "Saving creates the work order “Collect household appliance”"
+    )
+    save(page)
+    first.refresh_from_db()
+    work_order = first.work_order
+    expect(page.get_by_role("region", name="Work order")).to_contain_text(work_order.number)
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, live_server, "agent2")
+    second = report_appliance(page, "12 main street", "grace@example.org")
+    check = page.locator("#work-order-check")
+    expect(check).to_contain_text("Already reported")
+    expect(
+        check.get_by_role("radio", name=re.compile(f"Link to {work_order.number}"))
+    ).to_be_checked()
+    save(page)
+    second.refresh_from_db()
+    assert second.work_order == work_order
+    page.get_by_role("link", name=work_order.number).click()
+
+    expect(page.get_by_role("region", name="Linked requests")).to_contain_text(second.number)
+    page.get_by_label("Status", exact=True).select_option(label="Completed")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("was saved")
+    assert WorkOrder.objects.get().status == WorkOrderStatus.COMPLETED
+    for request in (first, second):
+        request.refresh_from_db()
+        assert request.status == Status.RESOLVED
+    queued = {task.args_kwargs["kwargs"]["email"] for task in DBTaskResult.objects.all()}
+    assert queued == {"ada@example.org", "grace@example.org"}

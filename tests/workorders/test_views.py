@@ -1,0 +1,114 @@
+import pytest
+from django.urls import reverse
+
+from requests_app.models import RequestType, Status
+from requests_app.services import request_save, request_start
+from workorders.models import WorkOrderStatus
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def action_request(agent, code, address="12 Main St."):
+    request = request_start(agent=agent)
+    return request_save(
+        request=request,
+        values={"request_type": RequestType.ACTION, "problem_code": code, "work_address": address},
+        expected_version=request.version,
+        user=agent,
+    )
+
+
+def test_the_list_filters_by_status_code_and_address(client, agent, catalogue):
+    appliance = action_request(agent, catalogue["appl"], "12 Main St.").work_order
+    missed = action_request(agent, catalogue["missed"], "3 Station Road").work_order
+    client.force_login(agent)
+    url = reverse("workorders:work_order_list")
+    page = client.get(url).content.decode()
+    assert appliance.number in page and missed.number in page
+    by_code = client.get(url, {"problem_code": "miss"}).content.decode()
+    assert missed.number in by_code and appliance.number not in by_code
+    by_address = client.get(url, {"q": "main street"}, **HTMX).content.decode()
+    assert appliance.number in by_address and missed.number not in by_address
+    assert "<html" not in by_address
+    by_number = client.get(url, {"q": missed.number.lower()}).content.decode()
+    assert missed.number in by_number and appliance.number not in by_number
+    completed = client.get(url, {"status": "completed"}).content.decode()
+    assert "No work order matches these filters." in completed
+
+
+def test_an_agent_completes_a_work_order_from_its_page(client, agent, catalogue):
+    request = action_request(agent, catalogue["appl"])
+    work_order = request.work_order
+    client.force_login(agent)
+    page = client.get(work_order.get_absolute_url()).content.decode()
+    assert request.number in page
+    response = client.post(
+        work_order.get_absolute_url(),
+        {"version": work_order.version, "status": "completed", "priority": work_order.priority},
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == Status.RESOLVED
+    page = client.get(work_order.get_absolute_url()).content.decode()
+    assert "nothing more to change" in page
+    assert "<td>Status</td><td>Open</td><td>Completed" in page
+
+
+def test_a_stale_edit_shows_both_versions(client, agent, supervisor, catalogue):
+    work_order = action_request(agent, catalogue["appl"]).work_order
+    stale_version = work_order.version
+    client.force_login(supervisor)
+    client.post(
+        work_order.get_absolute_url(),
+        {"version": stale_version, "status": "open", "priority": 3, "assignee": "Crew 1"},
+    )
+    client.force_login(agent)
+    page = client.post(
+        work_order.get_absolute_url(),
+        {"version": stale_version, "status": "open", "priority": 3, "assignee": "Crew 2"},
+    ).content.decode()
+    assert "Someone else saved this work order" in page
+    assert "Crew 1" in page and 'value="Crew 2"' in page
+
+
+def test_managers_read_work_orders_and_outsiders_do_not(
+    client, agent, manager, outsider, catalogue
+):
+    work_order = action_request(agent, catalogue["appl"]).work_order
+    client.force_login(manager)
+    page = client.get(work_order.get_absolute_url()).content.decode()
+    assert work_order.number in page
+    assert 'name="status"' not in page
+    assert client.post(work_order.get_absolute_url(), {"status": "cancelled"}).status_code == 403
+    work_order.refresh_from_db()
+    assert work_order.status == WorkOrderStatus.OPEN
+    client.force_login(outsider)
+    assert client.get(work_order.get_absolute_url()).status_code == 403
+
+
+def test_the_request_form_says_already_reported(client, agent, catalogue):
+    existing = action_request(agent, catalogue["appl"], "12 Main St.")
+    action_request(agent, catalogue["appl"], "12 main street")
+    new_call = request_start(agent=agent)
+    client.force_login(agent)
+    url = reverse("requests_app:request_work_order_check", args=[new_call.pk])
+    page = client.get(
+        url, {"problem_code": catalogue["appl"].pk, "work_address": "12 MAIN STREET"}, **HTMX
+    ).content.decode()
+    assert "Already reported" in page
+    assert f"Link to {existing.work_order.number}" in page and "2 callers" in page
+    assert f'value="{existing.work_order.pk}" checked' in page
+    fresh = client.get(
+        url, {"problem_code": catalogue["appl"].pk, "work_address": "99 Elm Road"}, **HTMX
+    ).content.decode()
+    assert "Saving creates the work order “Collect household appliance”." in fresh
+
+
+def test_the_request_shows_its_work_order_and_the_promise(client, agent, catalogue):
+    request = action_request(agent, catalogue["appl"])
+    client.force_login(agent)
+    page = client.get(request.get_absolute_url()).content.decode()
+    assert request.work_order.number in page
+    assert "Tell the caller: done by" in page

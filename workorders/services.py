@@ -1,0 +1,305 @@
+"""The work orders' verbs: create one for a reported problem or link to the one already open,
+change its status and details, complete or cancel it.
+
+Linked customer requests are reached through the relation `work_order.requests` (requests_app
+depends on this app, not the other way round): completing a work order resolves them with the
+request desk's own queryset method, `resolve_open`.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.concurrency import lock_for_edit
+from callcenter.numbering import give_number, pending_number
+from hierarchy.models import ProblemCode
+from workorders.addresses import address_key, bounding_box, distance_m
+from workorders.models import WorkOrder, WorkOrderChange, WorkOrderStatus
+from workorders.tasks import notify_caller_work_order_completed
+
+DUPLICATE_RADIUS_M = 50
+MAX_DUPLICATES_SHOWN = 5
+
+S = WorkOrderStatus
+TRANSITIONS: dict[str, set[str]] = {
+    S.OPEN: {S.ASSIGNED, S.IN_PROGRESS, S.ON_HOLD, S.COMPLETED, S.CANCELLED},
+    S.ASSIGNED: {S.OPEN, S.IN_PROGRESS, S.ON_HOLD, S.COMPLETED, S.CANCELLED},
+    S.IN_PROGRESS: {S.ASSIGNED, S.ON_HOLD, S.COMPLETED, S.CANCELLED},
+    S.ON_HOLD: {S.ASSIGNED, S.IN_PROGRESS, S.COMPLETED, S.CANCELLED},
+    S.COMPLETED: set(),
+    S.CANCELLED: set(),
+}
+TRACKED_FIELDS = ["status", "assignee", "due_at", "priority", "notes", "cancel_reason"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """A problem reported at a place, as the request form gives it."""
+
+    problem_code: ProblemCode | None
+    address: str
+    latitude: Any = None
+    longitude: Any = None
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def work_order_duplicates(report: Report) -> list[WorkOrder]:
+    """The open work orders for the same problem at the same place (the same address, or
+    within 50 m when both have coordinates), oldest first, each with `callers` counted."""
+    key = address_key(report.address)
+    if report.problem_code is None or not key:
+        return []
+    place = Q(address_key=key)
+    if report.has_point:
+        place |= Q(**bounding_box(report.latitude, report.longitude, DUPLICATE_RADIUS_M))
+    candidates = (
+        WorkOrder.objects.active()
+        .filter(place, problem_code=report.problem_code)
+        .select_related("created_by")
+        .annotate(callers=Count("requests"))
+        .order_by("created_at", "pk")[:MAX_DUPLICATES_SHOWN]
+    )
+    return [work_order for work_order in candidates if _same_place(work_order, report, key)]
+
+
+def _same_place(work_order: WorkOrder, report: Report, key: str) -> bool:
+    if work_order.address_key == key:
+        return True
+    return (
+        report.has_point
+        and work_order.latitude is not None
+        and work_order.longitude is not None
+        and distance_m(report.latitude, report.longitude, work_order.latitude, work_order.longitude)
+        <= DUPLICATE_RADIUS_M
+    )
+
+
+@transaction.atomic
+def work_order_create_or_link(
+    *,
+    report: Report,
+    user: AbstractBaseUser,
+    link_to: WorkOrder | None = None,
+    create_new: bool = False,
+    reason: str = "",
+) -> WorkOrder:
+    """The work order a reported problem belongs to.
+
+    - link_to: the open work order the agent chose.
+    - create_new with a reason: a new one although the same problem is open at the place.
+    - otherwise: the open one for the problem at the place if there is one (the agent may not
+      have seen it: another agent created it a moment ago), else a new one.
+    Two agents reporting the same problem at the same place at the same moment get one work
+    order: on PostgreSQL the reports of a problem code are serialised by a transaction lock,
+    and everywhere a partial unique index allows one open work order per problem and address.
+    """
+    _check_report(report)
+    if link_to is not None:
+        return _linkable(link_to)
+    _serialise_reports_of(report.problem_code)
+    duplicates = work_order_duplicates(report)
+    if duplicates and not create_new:
+        return duplicates[0]
+    if duplicates and not reason.strip():
+        raise ValidationError(
+            {
+                "work_order_reason": _(
+                    "%(number)s is open for this problem at this address. Say why another work "
+                    "order is needed, or link the request to it."
+                )
+                % {"number": duplicates[0]}
+            }
+        )
+    try:
+        with transaction.atomic():
+            return _create(report, user, reason.strip() if duplicates else "")
+    except IntegrityError:
+        # Created by someone else since the check (SQLite has no transaction lock to wait on).
+        return WorkOrder.objects.active().get(
+            problem_code=report.problem_code,
+            address_key=address_key(report.address),
+            duplicate_reason="",
+        )
+
+
+def _check_report(report: Report) -> None:
+    errors = {}
+    if report.problem_code is None:
+        errors["problem_code"] = _("A work order needs a problem code.")
+    if not report.address.strip():
+        errors["work_address"] = _("A work order needs the work address.")
+    if report.has_point and not (-90 <= report.latitude <= 90 and -180 <= report.longitude <= 180):
+        errors["work_address"] = _("The coordinates are not on the map.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _linkable(work_order: WorkOrder) -> WorkOrder:
+    current = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+    if not current.is_active:
+        raise ValidationError(
+            {
+                "work_order_choice": _(
+                    "%(number)s is %(status)s: a request cannot be linked to it any more."
+                )
+                % {"number": current, "status": current.get_status_display().lower()}
+            }
+        )
+    return current
+
+
+def _serialise_reports_of(problem_code: ProblemCode) -> None:
+    """Hold the problem code's report lock until the transaction ends (PostgreSQL): the second
+    of two simultaneous reports waits, then sees the first one's work order."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, problem_code.pk]
+            )
+
+
+# The first key of PostgreSQL's two-key advisory locks: work-order reports, by problem code.
+LOCK_NAMESPACE = 5001
+
+
+def _create(report: Report, user: AbstractBaseUser, duplicate_reason: str) -> WorkOrder:
+    code = report.problem_code
+    template = code.standard_work_order
+    now = timezone.now()
+    promise = code.promise_dates(now)
+    work_order = WorkOrder.objects.create(
+        number=pending_number(),
+        problem_code=code,
+        title=template.title if template else code.name,
+        instructions=template.instructions if template else code.description,
+        trade=template.trade if template else "",
+        priority=template.priority if template else code.priority,
+        address=report.address.strip(),
+        address_key=address_key(report.address),
+        latitude=report.latitude,
+        longitude=report.longitude,
+        provider=code.category.provider,
+        due_at=promise["permanent"] or promise["temporary"],
+        duplicate_reason=duplicate_reason,
+        created_by=user,
+        created_at=now,
+    )
+    give_number(work_order, "WO", now)
+    return work_order
+
+
+@transaction.atomic
+def work_order_update(
+    *,
+    work_order: WorkOrder,
+    values: dict[str, Any],
+    expected_version: int | None,
+    user: AbstractBaseUser,
+    reason: str = "",
+) -> WorkOrder:
+    """Change a work order's status or details, with its history.
+
+    Completing it resolves every linked request still open and queues an e-mail to each caller
+    who left an address; cancelling it needs a reason, which the linked requests show.
+    Raises EditConflict or ValidationError (naming the field).
+    """
+    current = lock_for_edit(WorkOrder, work_order.pk, expected_version)
+    before = {field: getattr(current, field) for field in TRACKED_FIELDS}
+    for field, value in values.items():
+        setattr(current, field, value)
+    _check_status(before["status"], current, reason)
+    _check_due(before["due_at"], current)
+    if current.status != before["status"] and current.status in (S.COMPLETED, S.CANCELLED):
+        current.closed_at = timezone.now()
+    current.version += 1
+    current.save()
+    _record_changes(current, before, user, reason)
+    if current.status == S.COMPLETED and before["status"] != S.COMPLETED:
+        _complete(current, user)
+    return current
+
+
+def _check_status(old: str, work_order: WorkOrder, reason: str) -> None:
+    new = work_order.status
+    if new == old:
+        return
+    if new not in TRANSITIONS[old]:
+        raise ValidationError(
+            {
+                "status": _("A work order cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": S(old).label, "new": S(new).label}
+            }
+        )
+    if new == S.CANCELLED:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the work order is cancelled.")})
+        work_order.cancel_reason = reason.strip()
+
+
+def _check_due(old, work_order: WorkOrder) -> None:
+    changed = work_order.due_at != old and work_order.due_at is not None
+    if changed and work_order.due_at < timezone.now():
+        raise ValidationError({"due_at": _("The due date is in the past.")})
+
+
+def _record_changes(work_order: WorkOrder, before: dict, user, reason: str) -> None:
+    now = timezone.now()
+    WorkOrderChange.objects.bulk_create(
+        WorkOrderChange(
+            work_order=work_order,
+            field=field,
+            old_value=_as_text(old),
+            new_value=_as_text(getattr(work_order, field)),
+            changed_by=user,
+            changed_at=now,
+            reason=reason.strip() if field == "status" else "",
+        )
+        for field, old in before.items()
+        if getattr(work_order, field) != old
+    )
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _complete(work_order: WorkOrder, user: AbstractBaseUser) -> None:
+    """Resolve the linked requests still open; queue one e-mail to each caller's address, in
+    the caller's language (sent by the task worker once this transaction commits)."""
+    work_order.requests.resolve_open(
+        user=user, reason=_("%(number)s was completed.") % {"number": work_order}
+    )
+    for email, language in _callers_to_tell(work_order):
+        notify_caller_work_order_completed.enqueue(
+            email=email,
+            language=language,
+            work_order_number=work_order.number,
+            title=work_order.title,
+            address=work_order.address,
+        )
+
+
+def _callers_to_tell(work_order: WorkOrder) -> list[tuple[str, str]]:
+    """Each address once: the one given on the request, else the known customer's."""
+    seen: dict[str, str] = {}
+    rows = work_order.requests.values_list(
+        "caller_email", "customer__email", "customer__preferred_language"
+    ).order_by("started_at")
+    for caller_email, customer_email, language in rows:
+        email = (caller_email or customer_email or "").lower()
+        if email and email not in seen:
+            seen[email] = language or ""
+    return list(seen.items())

@@ -1,0 +1,85 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+
+from callcenter.access import require
+from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
+from callcenter.htmx import render_page
+from callcenter.pages import page_without_count
+from workorders.access import can_change_work_orders, can_view_work_orders
+from workorders.filters import WorkOrderFilter
+from workorders.forms import WorkOrderForm
+from workorders.models import WorkOrder
+from workorders.services import work_order_update
+
+
+@require(can_view_work_orders)
+def work_order_list(request: HttpRequest) -> HttpResponse:
+    work_orders = WorkOrderFilter(request.GET or None, queryset=WorkOrder.objects.for_list())
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(
+        request,
+        "workorders/work_order_list.html",
+        {
+            "filter": work_orders,
+            "page": page_without_count(work_orders.qs, request.GET.get("page")),
+            "query": query.urlencode(),
+        },
+        "results",
+    )
+
+
+@require(can_view_work_orders)
+def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    work_order = get_object_or_404(WorkOrder.objects.for_list(), pk=pk)
+    can_change = can_change_work_orders(request.user)
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied
+    form = None
+    context = {}
+    if can_change:
+        data = request.POST if request.method == "POST" else None
+        form = WorkOrderForm(data, instance=work_order)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = work_order_update(
+                work_order=work_order,
+                values=form.values(),
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except EditConflict as conflict:
+            context["differences"] = form_differences(form, conflict.current)
+            work_order = conflict.current
+            form = rebind_at_current_version(
+                WorkOrderForm,
+                request.POST,
+                conflict.current,
+                _(
+                    "Someone else saved this work order while you were working on it. Your "
+                    "input is still in the form; compare, then save again to keep yours."
+                ),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Work order %(number)s was saved.") % {"number": saved})
+            return redirect(saved)
+    return render_page(
+        request,
+        "workorders/work_order_detail.html",
+        {
+            "work_order": work_order,
+            "form": form,
+            "linked_requests": work_order.requests.select_related("customer", "agent").order_by(
+                "started_at"
+            ),
+            "history": work_order.changes.select_related("changed_by")[:50],
+            **context,
+        },
+        "form",
+    )
