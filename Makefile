@@ -16,7 +16,10 @@ run: $(VENV)/.runtime-installed migrate demo
 	@echo ""
 	@echo "Callcenter is starting at http://$(HOST):$(PORT)/"
 	@echo "Demo logins (password: demo): agent, supervisor, admin, manager"
+	@echo "The task worker runs beside it: e-mails to callers are printed here."
 	@echo ""
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev-installed
