@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from callcenter.roles import role_labels
 
-# (label, url name, permission needed): what the main navigation offers, in order.
+# (label, url name, permission needed or None): what the main navigation offers, in order.
 NAVIGATION = [
+    (_("Today"), "dashboard", None),
     (_("Requests"), "requests_app:request_list", "requests_app.change_customerrequest"),
     (_("My follow-ups"), "requests_app:my_follow_ups", "requests_app.change_customerrequest"),
     (_("Work orders"), "workorders:work_order_list", "workorders.view_workorder"),
     (_("Knowledge base"), "knowledgebase:article_list", "knowledgebase.view_article"),
+    (_("Reports"), "reports:report_index", "reports.view_reports"),
     (_("Service catalogue"), "hierarchy:tree", "hierarchy.view_problemcode"),
     (_("Problem code lookup"), "hierarchy:code_lookup", "hierarchy.view_problemcode"),
     (_("Problem codes"), "hierarchy:code_list", "hierarchy.view_problemcode"),
@@ -48,5 +50,5 @@ def navigation_items(request: HttpRequest) -> list[dict]:
     return [
         {"label": label, "url": reverse(name), "current": name == current}
         for label, name, permission in NAVIGATION
-        if request.user.has_perm(permission)
+        if permission is None or request.user.has_perm(permission)
     ]

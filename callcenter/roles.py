@@ -60,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_take_requests,
         *_work_orders,
         "requests_app.reopen_customerrequest",
+        "reports.view_reports",
         *_request_settings,
         *_read_articles,
         *_write_articles,
@@ -76,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_browse_catalogue,
         "requests_app.view_customerrequest",
         "workorders.view_workorder",
+        "reports.view_reports",
     ],
 }
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "knowledgebase",
     "workorders",
     "requests_app",
+    "reports",
 ]
 
 MIDDLEWARE = [

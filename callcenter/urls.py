@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from callcenter import views
+from reports import views as reports_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("catalogue/", include("hierarchy.urls")),
     path("knowledge/", include("knowledgebase.urls")),
     path("work-orders/", include("workorders.urls")),
+    path("reports/", include("reports.urls")),
+    path("today/", reports_views.dashboard, name="dashboard"),
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,11 +5,8 @@ from django.shortcuts import redirect
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    # Agents and supervisors start at the request desk; the others in the catalogue until the
-    # dashboards exist.
-    if request.user.has_perm("requests_app.change_customerrequest"):
-        return redirect("requests_app:request_list")
-    return redirect("hierarchy:tree")
+    # Everyone starts with their day at a glance (reports.views.dashboard decides what it shows).
+    return redirect("dashboard")
 
 
 login = login_not_required(

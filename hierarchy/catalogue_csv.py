@@ -37,7 +37,6 @@ exactly that apostrophe again.
 import codecs
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -53,6 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from callcenter.spreadsheets import escape_formula, unescape_formula
 from hierarchy.models import (
     CatalogueItem,
     Department,
@@ -92,7 +92,6 @@ DEMO_CATALOGUE = Path(__file__).with_name("demo_catalogue.csv")
 
 # A spreadsheet runs a cell starting with one of these as a formula. Leading apostrophes are
 # counted too, so that a value that really starts with "'=" survives export and import unchanged.
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
 
 _YES = {"yes", "true", "1"}
 _NO = {"no", "false", "0"}
@@ -184,7 +183,7 @@ def catalogue_export(stream: IO, *, delimiter: str = ",") -> int:
     writer.writerow(COLUMNS)
     count = 0
     for row in _export_rows():
-        writer.writerow([_escape_formula(cell) for cell in row])
+        writer.writerow([escape_formula(cell) for cell in row])
         count += 1
     return count
 
@@ -196,10 +195,6 @@ class _Utf8Writer:
 
     def write(self, text: str) -> None:
         self.stream.write(text if self.text else text.encode("utf-8"))
-
-
-def _escape_formula(value: str) -> str:
-    return "'" + value if _FORMULA.match(value) else value
 
 
 def _export_rows() -> list[list[str]]:
@@ -444,12 +439,8 @@ def _parse_rows(
             continue
         # Short rows are padded: some tools drop trailing empty cells.
         cells = cells + [""] * (width - len(cells))
-        raw = {column: _unescape_formula(cells[index].strip()) for column, index in columns.items()}
+        raw = {column: unescape_formula(cells[index].strip()) for column, index in columns.items()}
         yield _RowParser(line, raw, errors).parse()
-
-
-def _unescape_formula(value: str) -> str:
-    return value[1:] if value.startswith("'") and _FORMULA.match(value[1:]) else value
 
 
 class _RowParser:

@@ -11,7 +11,15 @@ import pytest
 from django.conf import settings
 
 LANGUAGES = ["de", "nb"]
-SOURCES = ["callcenter", "hierarchy", "knowledgebase", "workorders", "requests_app", "templates"]
+SOURCES = [
+    "callcenter",
+    "hierarchy",
+    "knowledgebase",
+    "workorders",
+    "requests_app",
+    "reports",
+    "templates",
+]
 
 
 def catalogue(language: str) -> polib.POFile:

@@ -1,0 +1,321 @@
+"""The call center's figures, each aggregated by the database: one query a table, whatever the
+number of requests. Periods are whole local days (reports.periods); buckets and ages are counted
+in the configured time zone."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import ExtractHour, Trunc
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from knowledgebase.models import FailedSearch
+from reports.periods import Period
+from reports.sql import Median, SecondsBetween
+from requests_app.models import Channel, ConsultedArticle, CustomerRequest, RequestType, Status
+from workorders.models import ACTIVE, WorkOrder, WorkOrderStatus
+
+GRAINS = {"day": _("Day"), "week": _("Week"), "month": _("Month")}
+
+# What the volume can be broken down by: the column grouped on, and labels for coded values.
+BREAKDOWNS = {
+    "type": (_("Request type"), "request_type", dict(RequestType.choices)),
+    "channel": (_("Channel"), "channel", dict(Channel.choices)),
+    "department": (
+        _("Department"),
+        "problem_code__category__provider__department__name",
+        None,
+    ),
+    "provider": (_("Service provider"), "problem_code__category__provider__name", None),
+    "category": (_("Service category"), "problem_code__category__name", None),
+    "problem_code": (_("Problem code"), "problem_code__code", None),
+    "agent": (_("Agent"), "agent__username", None),
+}
+# The volume table shows the largest groups as columns and adds up the rest.
+MAX_COLUMNS = 8
+NONE_LABEL = _("(none)")
+OTHER_LABEL = _("Other")
+
+
+def requests_in(period: Period):
+    return CustomerRequest.objects.filter(started_at__gte=period.start, started_at__lt=period.end)
+
+
+# Volume ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class VolumeTable:
+    grain: str
+    by_label: str
+    columns: list[str]
+    rows: list[tuple[date, list[int], int]]  # bucket, a count per column, total
+    column_totals: list[int]
+    total: int
+
+
+def volume(period: Period, grain: str = "day", by: str = "type") -> VolumeTable:
+    """Requests started per day, week or month, per value of the breakdown."""
+    by_label, column, labels = BREAKDOWNS[by]
+    counted = (
+        requests_in(period)
+        .annotate(bucket=Trunc("started_at", grain, tzinfo=timezone.get_current_timezone()))
+        .values("bucket", column)
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    cells: dict[tuple[date, str], int] = defaultdict(int)
+    totals_by_value: dict[str, int] = defaultdict(int)
+    for row in counted:
+        value = _label(row[column], labels)
+        bucket = timezone.localtime(row["bucket"]).date()
+        cells[bucket, value] += row["count"]
+        totals_by_value[value] += row["count"]
+    ranked = sorted(totals_by_value, key=lambda value: (-totals_by_value[value], value))
+    columns = ranked[:MAX_COLUMNS]
+    rest = ranked[MAX_COLUMNS:]
+    if rest:
+        columns.append(str(OTHER_LABEL))
+    rows = []
+    for bucket in buckets(period, grain):
+        counts = [cells[bucket, value] for value in columns[:MAX_COLUMNS]]
+        if rest:
+            counts.append(sum(cells[bucket, value] for value in rest))
+        rows.append((bucket, counts, sum(counts)))
+    column_totals = [sum(row[1][index] for row in rows) for index in range(len(columns))]
+    return VolumeTable(grain, str(by_label), columns, rows, column_totals, sum(column_totals))
+
+
+def _label(value, labels: dict | None) -> str:
+    if value is None or value == "":
+        return str(NONE_LABEL)
+    return str(labels.get(value, value)) if labels else str(value)
+
+
+def buckets(period: Period, grain: str) -> list[date]:
+    """Every day, week (from its Monday) or month (from its first day) the period touches."""
+    if grain == "week":
+        first = period.first_day - timedelta(days=period.first_day.weekday())
+        step = timedelta(days=7)
+    elif grain == "month":
+        first = period.first_day.replace(day=1)
+        step = None
+    else:
+        first, step = period.first_day, timedelta(days=1)
+    found, day = [], first
+    while day <= period.last_day:
+        found.append(day)
+        day = _next_month(day) if step is None else day + step
+    return found
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+# Handling time and first-contact resolution ------------------------------------------------------
+
+
+@dataclass
+class HandlingRow:
+    label: str
+    requests: int
+    finished: int
+    average_seconds: float | None
+    median_seconds: float | None
+    first_contact: int
+
+    @property
+    def first_contact_rate(self) -> float | None:
+        return self.first_contact / self.finished if self.finished else None
+
+
+def handling(period: Period, by: str) -> list[HandlingRow]:
+    """Per request type or agent: requests, finished contacts, their average and median
+    handling time, and how many were resolved in the first contact."""
+    _by_label, column, labels = BREAKDOWNS[by]
+    seconds = SecondsBetween(F("started_at"), F("finished_at"))
+    finished = Q(finished_at__isnull=False)
+    rows = (
+        requests_in(period)
+        .values(column)
+        .annotate(
+            requests=Count("id"),
+            finished=Count("id", filter=finished),
+            average=Avg(seconds, filter=finished),
+            median=Median(seconds, filter=finished),
+            first_contact=Count("id", filter=finished & Q(first_contact_resolution=True)),
+        )
+        .order_by("-requests", column)
+    )
+    return [
+        HandlingRow(
+            _label(row[column], labels),
+            row["requests"],
+            row["finished"],
+            row["average"],
+            row["median"],
+            row["first_contact"],
+        )
+        for row in rows
+    ]
+
+
+def handling_total(period: Period) -> HandlingRow:
+    seconds = SecondsBetween(F("started_at"), F("finished_at"))
+    finished = Q(finished_at__isnull=False)
+    row = requests_in(period).aggregate(
+        requests=Count("id"),
+        finished=Count("id", filter=finished),
+        average=Avg(seconds, filter=finished),
+        median=Median(seconds, filter=finished),
+        first_contact=Count("id", filter=finished & Q(first_contact_resolution=True)),
+    )
+    return HandlingRow(
+        str(_("All")),
+        row["requests"],
+        row["finished"],
+        row["average"],
+        row["median"],
+        row["first_contact"],
+    )
+
+
+# Backlog -----------------------------------------------------------------------------------------
+
+AGES = [
+    (1, _("Under a day")),
+    (3, _("1 to 3 days")),
+    (7, _("3 to 7 days")),
+    (30, _("7 to 30 days")),
+    (None, _("Over 30 days")),
+]
+
+
+@dataclass
+class Backlog:
+    ages: list[str]
+    rows: list[tuple[str, list[int], int]]  # status, a count per age, total
+    overdue_follow_ups: int
+
+
+def backlog(now: datetime | None = None) -> Backlog:
+    """Requests still open or waiting for a follow-up, by status and age, now."""
+    now = now or timezone.now()
+    whens = [
+        When(started_at__gt=now - timedelta(days=days), then=Value(index))
+        for index, (days, _label) in enumerate(AGES)
+        if days is not None
+    ]
+    age = Case(*whens, default=Value(len(AGES) - 1), output_field=IntegerField())
+    waiting = [Status.OPEN, Status.FOLLOW_UP]
+    counted = (
+        CustomerRequest.objects.filter(status__in=waiting)
+        .annotate(age=age)
+        .values("status", "age")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    cells = {(row["status"], row["age"]): row["count"] for row in counted}
+    rows = []
+    for status in waiting:
+        counts = [cells.get((status, index), 0) for index in range(len(AGES))]
+        rows.append((Status(status).label, counts, sum(counts)))
+    overdue = CustomerRequest.objects.filter(status=Status.FOLLOW_UP, follow_up_due__lt=now).count()
+    return Backlog([str(label) for _days, label in AGES], rows, overdue)
+
+
+# Work orders -------------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkOrderRow:
+    provider: str
+    opened: int
+    completed: int
+    on_time: int
+    overdue: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.completed if self.completed else None
+
+
+def work_orders_by_provider(period: Period, now: datetime | None = None) -> list[WorkOrderRow]:
+    """Per responsible provider: work orders opened and completed in the period, those completed
+    by their due date, and those overdue now."""
+    now = now or timezone.now()
+    opened = Q(created_at__gte=period.start, created_at__lt=period.end)
+    completed = Q(
+        status=WorkOrderStatus.COMPLETED, closed_at__gte=period.start, closed_at__lt=period.end
+    )
+    on_time = completed & (Q(due_at__isnull=True) | Q(closed_at__lte=F("due_at")))
+    overdue = Q(status__in=ACTIVE, due_at__lt=now)
+    rows = (
+        WorkOrder.objects.filter(opened | completed | overdue)
+        .values("provider__name")
+        .annotate(
+            opened=Count("id", filter=opened),
+            completed=Count("id", filter=completed),
+            on_time=Count("id", filter=on_time),
+            overdue=Count("id", filter=overdue),
+        )
+        .order_by("provider__name")
+    )
+    return [
+        WorkOrderRow(
+            row["provider__name"], row["opened"], row["completed"], row["on_time"], row["overdue"]
+        )
+        for row in rows
+    ]
+
+
+# Knowledge base ----------------------------------------------------------------------------------
+
+
+def most_used_articles(period: Period, limit: int = 20) -> list[dict]:
+    return list(
+        ConsultedArticle.objects.filter(consulted_at__gte=period.start, consulted_at__lt=period.end)
+        .values("article_id", "article__title", "article__language")
+        .annotate(uses=Count("id"))
+        .order_by("-uses", "article__title")[:limit]
+    )
+
+
+def failed_searches(period: Period, limit: int = 20):
+    """Searches that found nothing, last made in the period, the most frequent first. (Counts
+    are totals since the search first failed: the knowledge base keeps no daily counts.)"""
+    return list(
+        FailedSearch.objects.filter(
+            last_searched_at__gte=period.start, last_searched_at__lt=period.end
+        ).order_by("-count", "text")[:limit]
+    )
+
+
+# Dashboards --------------------------------------------------------------------------------------
+
+
+@dataclass
+class HourlyVolume:
+    hours: list[int]
+    today: list[int]
+    last_week: list[int]
+
+
+def volume_by_hour(day: date) -> HourlyVolume:
+    """Requests per hour of the local day, and of the same weekday a week before."""
+
+    def per_hour(some_day: date) -> list[int]:
+        counted = (
+            requests_in(Period(some_day, some_day))
+            .annotate(hour=ExtractHour("started_at", tzinfo=timezone.get_current_timezone()))
+            .values("hour")
+            .annotate(count=Count("id"))
+            .order_by()
+        )
+        by_hour = {row["hour"]: row["count"] for row in counted}
+        return [by_hour.get(hour, 0) for hour in range(24)]
+
+    return HourlyVolume(list(range(24)), per_hour(day), per_hour(day - timedelta(days=7)))

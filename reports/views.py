@@ -1,0 +1,348 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from callcenter.access import require
+from reports import figures
+from reports.access import can_read_reports, has_desk_dashboard, has_team_dashboard
+from reports.charts import bar_chart, column_chart
+from reports.forms import HandlingForm, VolumeForm
+from reports.periods import Period
+from reports.tables import COUNT, DAY, RATE, SECONDS, Column, Table
+from requests_app.models import CustomerRequest, Status
+
+REPORTS = {
+    "volume": gettext_lazy("Request volume"),
+    "handling": gettext_lazy("Handling time and first-contact resolution"),
+    "backlog": gettext_lazy("Backlog"),
+    "work-orders": gettext_lazy("Work orders"),
+    "knowledge-base": gettext_lazy("Knowledge base"),
+}
+
+
+PER_GRAIN = {
+    "day": gettext_lazy("Requests per day"),
+    "week": gettext_lazy("Requests per week"),
+    "month": gettext_lazy("Requests per month"),
+}
+
+
+@require(can_read_reports)
+def report_index(request: HttpRequest) -> HttpResponse:
+    return redirect("reports:report", name="volume")
+
+
+@require(can_read_reports)
+def report(request: HttpRequest, name: str) -> HttpResponse:
+    """One report: its options, charts and tables; `?download=<table>` gives that table as
+    CSV."""
+    builders = {
+        "volume": volume_report,
+        "handling": handling_report,
+        "backlog": backlog_report,
+        "work-orders": work_order_report,
+        "knowledge-base": knowledge_report,
+    }
+    if name not in builders:
+        raise Http404
+    context = builders[name](request)
+    period = context.get("period")
+    download = request.GET.get("download")
+    if download:
+        table = next((table for table in context["tables"] if table.key == download), None)
+        if table is None:
+            raise Http404
+        suffix = f"-{period.first_day}-{period.last_day}" if period else ""
+        return table.csv(f"{name}-{table.key}{suffix}.csv")
+    query = request.GET.copy()
+    query.pop("download", None)
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "reports": REPORTS,
+            "name": name,
+            "title": REPORTS[name],
+            "query": query.urlencode(),
+            **context,
+        },
+    )
+
+
+def period_label(period: Period) -> str:
+    first = date_format(period.first_day, "SHORT_DATE_FORMAT")
+    last = date_format(period.last_day, "SHORT_DATE_FORMAT")
+    return first if period.first_day == period.last_day else f"{first} – {last}"
+
+
+def volume_report(request: HttpRequest) -> dict:
+    form = VolumeForm.from_query(request.GET)
+    period = form.chosen()
+    grain, by = form.option("grain"), form.option("by")
+    table = figures.volume(period, grain, by)
+    bucket_title = str(figures.GRAINS[grain])
+    rows = [[bucket, *counts, total] for bucket, counts, total in table.rows]
+    labels = [date_format(bucket, "SHORT_DATE_FORMAT") for bucket, _counts, _total in table.rows]
+    return {
+        "form": form,
+        "period": period,
+        "charts": [
+            column_chart(
+                f"{PER_GRAIN[grain]} · {period_label(period)}",
+                labels,
+                [total for _bucket, _counts, total in table.rows],
+                bucket_title,
+                _("Requests"),
+            ),
+            bar_chart(
+                _("Requests by %(by)s") % {"by": table.by_label} + f" · {period_label(period)}",
+                table.columns,
+                table.column_totals,
+                _("Requests"),
+                table.by_label,
+            ),
+        ],
+        "tables": [
+            Table(
+                "volume",
+                _("Requests by %(by)s") % {"by": table.by_label},
+                [
+                    Column(bucket_title, DAY),
+                    *[Column(value, COUNT) for value in table.columns],
+                    Column(_("Total"), COUNT),
+                ],
+                rows,
+                footer=[_("Total"), *table.column_totals, table.total],
+            )
+        ],
+    }
+
+
+def handling_columns(first: str) -> list[Column]:
+    return [
+        Column(first),
+        Column(_("Requests"), COUNT),
+        Column(_("Finished"), COUNT),
+        Column(_("Average handling time"), SECONDS),
+        Column(_("Median handling time"), SECONDS),
+        Column(_("First-contact resolution"), RATE),
+    ]
+
+
+def handling_row(row: figures.HandlingRow) -> list:
+    return [
+        row.label,
+        row.requests,
+        row.finished,
+        row.average_seconds,
+        row.median_seconds,
+        row.first_contact_rate,
+    ]
+
+
+def handling_report(request: HttpRequest) -> dict:
+    form = HandlingForm.from_query(request.GET)
+    period = form.chosen()
+    total = figures.handling_total(period)
+    by_type = figures.handling(period, "type")
+    by_agent = figures.handling(period, "agent")
+    return {
+        "form": form,
+        "period": period,
+        "charts": [
+            bar_chart(
+                _("Requests per agent") + f" · {period_label(period)}",
+                [row.label for row in by_agent],
+                [row.requests for row in by_agent],
+                _("Requests"),
+                _("Agent"),
+            )
+        ],
+        "tables": [
+            Table(
+                "types",
+                _("By request type"),
+                handling_columns(_("Request type")),
+                [handling_row(row) for row in by_type],
+                footer=handling_row(total),
+            ),
+            Table(
+                "agents",
+                _("By agent"),
+                handling_columns(_("Agent")),
+                [handling_row(row) for row in by_agent],
+                footer=handling_row(total),
+            ),
+        ],
+    }
+
+
+def backlog_report(request: HttpRequest) -> dict:
+    backlog = figures.backlog()
+    totals = [sum(row[1][index] for row in backlog.rows) for index in range(len(backlog.ages))]
+    return {
+        "as_of": timezone.now(),
+        "charts": [
+            column_chart(
+                _("Open and follow-up requests by age"),
+                backlog.ages,
+                totals,
+                _("Age"),
+                _("Requests"),
+            )
+        ],
+        "tables": [
+            Table(
+                "backlog",
+                _("Open and follow-up requests by age"),
+                [
+                    Column(_("Status")),
+                    *[Column(age, COUNT) for age in backlog.ages],
+                    Column(_("Total"), COUNT),
+                ],
+                [[status, *counts, total] for status, counts, total in backlog.rows],
+                footer=[_("Total"), *totals, sum(totals)],
+                notes=[_("Overdue follow-ups: %(count)s") % {"count": backlog.overdue_follow_ups}],
+            )
+        ],
+    }
+
+
+def work_order_report(request: HttpRequest) -> dict:
+    form = HandlingForm.from_query(request.GET)
+    period = form.chosen()
+    rows = figures.work_orders_by_provider(period)
+    return {
+        "form": form,
+        "period": period,
+        "charts": [
+            bar_chart(
+                _("Work orders overdue now, by provider"),
+                [row.provider for row in rows],
+                [row.overdue for row in rows],
+                _("Work orders"),
+                _("Service provider"),
+            )
+        ],
+        "tables": [
+            Table(
+                "providers",
+                _("Work orders by provider"),
+                [
+                    Column(_("Service provider")),
+                    Column(_("Opened"), COUNT),
+                    Column(_("Completed"), COUNT),
+                    Column(_("Completed on time"), COUNT),
+                    Column(_("On time"), RATE),
+                    Column(_("Overdue now"), COUNT),
+                ],
+                [
+                    [
+                        row.provider,
+                        row.opened,
+                        row.completed,
+                        row.on_time,
+                        row.on_time_rate,
+                        row.overdue,
+                    ]
+                    for row in rows
+                ],
+            )
+        ],
+    }
+
+
+def knowledge_report(request: HttpRequest) -> dict:
+    form = HandlingForm.from_query(request.GET)
+    period = form.chosen()
+    used = figures.most_used_articles(period)
+    failed = figures.failed_searches(period)
+    return {
+        "form": form,
+        "period": period,
+        "charts": [],
+        "tables": [
+            Table(
+                "articles",
+                _("Most used articles"),
+                [Column(_("Article")), Column(_("Language")), Column(_("Requests"), COUNT)],
+                [[row["article__title"], row["article__language"], row["uses"]] for row in used],
+            ),
+            Table(
+                "failed-searches",
+                _("Searches that found nothing"),
+                [Column(_("Searched for")), Column(_("Times"), COUNT)],
+                [[search.text, search.count] for search in failed],
+                notes=[_("Times are counted since the search first found nothing.")],
+            ),
+        ],
+    }
+
+
+# Dashboards --------------------------------------------------------------------------------------
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Each user's day at a glance: their own desk, the team's (supervisors), the headline
+    figures (managers)."""
+    user = request.user
+    now = timezone.now()
+    today = timezone.localdate()
+    context = {"now": now}
+    if has_desk_dashboard(user):
+        context["desk"] = desk_figures(user, now, today)
+    if has_team_dashboard(user):
+        context["team"] = team_figures(now, today)
+    if can_read_reports(user):
+        context["headline"] = headline_figures(today)
+    if len(context) == 1:
+        return redirect("hierarchy:tree")
+    return render(request, "reports/dashboard.html", context)
+
+
+def desk_figures(user, now, today) -> dict:
+    end_of_today = Period(today, today).end
+    mine = CustomerRequest.objects.filter(agent=user)
+    return {
+        "open": mine.filter(status__in=[Status.OPEN, Status.FOLLOW_UP])
+        .select_related("customer", "problem_code")
+        .order_by("-started_at")[:10],
+        "open_count": mine.filter(status__in=[Status.OPEN, Status.FOLLOW_UP]).count(),
+        "follow_ups": CustomerRequest.objects.follow_ups_of(user).filter(
+            follow_up_due__lt=end_of_today
+        )[:10],
+        "today": figures.requests_in(Period(today, today)).filter(agent=user).count(),
+    }
+
+
+def team_figures(now, today) -> dict:
+    hourly = figures.volume_by_hour(today)
+    return {
+        "open_count": CustomerRequest.objects.filter(status=Status.OPEN).count(),
+        "follow_up_count": CustomerRequest.objects.filter(status=Status.FOLLOW_UP).count(),
+        "overdue_count": CustomerRequest.objects.filter(
+            status=Status.FOLLOW_UP, follow_up_due__lt=now
+        ).count(),
+        "hourly": hourly,
+        "chart": column_chart(
+            _("Requests per hour today"),
+            [f"{hour:02d}" for hour in hourly.hours],
+            hourly.today,
+            _("Hour"),
+            _("Requests"),
+        ),
+        "hours": list(zip(hourly.hours, hourly.today, hourly.last_week, strict=True)),
+    }
+
+
+def headline_figures(today) -> Table:
+    """Today's and this month's requests, handling time and first-contact resolution."""
+    rows = [
+        handling_row(figures.handling_total(period))
+        for period in (Period(today, today), Period(today.replace(day=1), today))
+    ]
+    rows[0][0], rows[1][0] = _("Today"), _("This month")
+    return Table("headline", _("Headline figures"), handling_columns(""), rows)
