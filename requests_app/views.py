@@ -135,7 +135,9 @@ def request_page(request, customer_request: CustomerRequest, form: RequestForm, 
             "form": form,
             "history": history,
             "can_reopen": can_reopen(request.user),
-            "code_hits": articles_for_code(request.user, customer_request.problem_code_id),
+            "code_hits": articles_for_code(
+                request.user, customer_request.problem_code_id, request.LANGUAGE_CODE
+            ),
             "consulted": consulted_articles(customer_request),
             **work_order_outlook(
                 customer_request,
@@ -190,11 +192,13 @@ def request_work_order_check(request: HttpRequest, pk: int) -> HttpResponse:
 # The knowledge base from the request -------------------------------------------------------------
 
 
-def articles_for_code(user, problem_code_id) -> list:
-    """The published articles tagged with the problem code, for an action request."""
+def articles_for_code(user, problem_code_id, language: str) -> list:
+    """The published articles tagged with the problem code, for an action request: those in
+    the agent's language first."""
     if not problem_code_id:
         return []
-    return search_articles("", user=user, problem_code=problem_code_id, published_only=True)
+    hits = search_articles("", user=user, problem_code=problem_code_id, published_only=True)
+    return sorted(hits, key=lambda hit: hit.article.language != language)
 
 
 def consulted_articles(customer_request: CustomerRequest) -> list:
@@ -229,7 +233,9 @@ def request_code_articles(request: HttpRequest, pk: int) -> HttpResponse:
         "requests_app/knowledge_panel.html#code_hits",
         {
             "customer_request": customer_request,
-            "code_hits": articles_for_code(request.user, int(code) if code.isdigit() else None),
+            "code_hits": articles_for_code(
+                request.user, int(code) if code.isdigit() else None, request.LANGUAGE_CODE
+            ),
         },
     )
 
