@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.display import display_recorded
+from callcenter.history import FieldChange
 from hierarchy.models import ProblemCode
 from knowledgebase.models import Article
 from requests_app.phones import display_phone, phone_or_none
@@ -366,34 +366,11 @@ class ConsultedArticle(models.Model):
         return f"{self.request_id}: {self.article_id}"
 
 
-class RequestChange(models.Model):
+class RequestChange(FieldChange):
     """One field of a request changed: the request's history."""
 
+    subject_model = CustomerRequest
     request = models.ForeignKey(CustomerRequest, on_delete=models.CASCADE, related_name="changes")
-    field = models.CharField(max_length=40)
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-changed_at", "-id"]
+    class Meta(FieldChange.Meta):
         indexes = [models.Index(fields=["request", "-changed_at"], name="request_change_history")]
-
-    def __str__(self) -> str:
-        return f"{self.request_id} {self.field}: {self.old_value} → {self.new_value}"
-
-    @property
-    def field_label(self) -> str:
-        return CustomerRequest._meta.get_field(self.field).verbose_name
-
-    @property
-    def old_display(self):
-        return display_recorded(CustomerRequest, self.field, self.old_value)
-
-    @property
-    def new_display(self):
-        return display_recorded(CustomerRequest, self.field, self.new_value)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import lock_for_edit
+from callcenter.history import record_changes
 from callcenter.numbering import give_number, pending_number
 from knowledgebase.models import Article, ArticleKind
 from requests_app.models import (
@@ -123,7 +124,7 @@ def request_save(
         current.follow_up_assignee = None
     current.version += 1
     current.save()
-    _record_changes(current, before, user, reason)
+    record_changes(RequestChange, current, before, user, reason)
     return current
 
 
@@ -229,31 +230,6 @@ def request_type_setting_save(
     current.version += 1
     current.save()
     return current
-
-
-def _record_changes(request: CustomerRequest, before: dict, user, reason: str) -> None:
-    now = timezone.now()
-    RequestChange.objects.bulk_create(
-        RequestChange(
-            request=request,
-            field=field,
-            old_value=_as_text(old),
-            new_value=_as_text(getattr(request, field)),
-            changed_by=user,
-            changed_at=now,
-            reason=reason if field == "status" else "",
-        )
-        for field, old in before.items()
-        if getattr(request, field) != old
-    )
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.display import display_recorded
+from callcenter.history import FieldChange
 from hierarchy.models import Priority, ProblemCode, ServiceProvider
 
 
@@ -138,34 +138,11 @@ class WorkOrder(models.Model):
         return self.is_active and self.due_at is not None and self.due_at < timezone.now()
 
 
-class WorkOrderChange(models.Model):
+class WorkOrderChange(FieldChange):
     """One field of a work order changed: its history."""
 
+    subject_model = WorkOrder
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="changes")
-    field = models.CharField(max_length=40)
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-changed_at", "-id"]
+    class Meta(FieldChange.Meta):
         indexes = [models.Index(fields=["work_order", "-changed_at"], name="work_order_history")]
-
-    def __str__(self) -> str:
-        return f"{self.work_order_id} {self.field}: {self.old_value} → {self.new_value}"
-
-    @property
-    def field_label(self) -> str:
-        return WorkOrder._meta.get_field(self.field).verbose_name
-
-    @property
-    def old_display(self):
-        return display_recorded(WorkOrder, self.field, self.old_value)
-
-    @property
-    def new_display(self):
-        return display_recorded(WorkOrder, self.field, self.new_value)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import lock_for_edit
+from callcenter.history import record_changes
 from callcenter.numbering import give_number, pending_number
 from hierarchy.models import ProblemCode
 from workorders.addresses import address_key, bounding_box, distance_m
@@ -222,7 +223,7 @@ def work_order_update(
         current.closed_at = timezone.now()
     current.version += 1
     current.save()
-    _record_changes(current, before, user, reason)
+    record_changes(WorkOrderChange, current, before, user, reason)
     if current.status == S.COMPLETED and before["status"] != S.COMPLETED:
         _complete(current, user)
     return current
@@ -249,31 +250,6 @@ def _check_due(old, work_order: WorkOrder) -> None:
     changed = work_order.due_at != old and work_order.due_at is not None
     if changed and work_order.due_at < timezone.now():
         raise ValidationError({"due_at": _("The due date is in the past.")})
-
-
-def _record_changes(work_order: WorkOrder, before: dict, user, reason: str) -> None:
-    now = timezone.now()
-    WorkOrderChange.objects.bulk_create(
-        WorkOrderChange(
-            work_order=work_order,
-            field=field,
-            old_value=_as_text(old),
-            new_value=_as_text(getattr(work_order, field)),
-            changed_by=user,
-            changed_at=now,
-            reason=reason.strip() if field == "status" else "",
-        )
-        for field, old in before.items()
-        if getattr(work_order, field) != old
-    )
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def _complete(work_order: WorkOrder, user: AbstractBaseUser) -> None:
