@@ -115,6 +115,13 @@ class WorkOrder(models.Model):
                 name="work_order_active_due",
                 condition=models.Q(status__in=ACTIVE),
             ),
+            # The duplicate check by address. (The unique constraint's index cannot serve it:
+            # the check also finds the second work orders opened with a reason.)
+            models.Index(
+                fields=["problem_code", "address_key"],
+                name="work_order_active_address",
+                condition=models.Q(status__in=ACTIVE),
+            ),
             # The duplicate check by coordinates: the code's open work orders near a point.
             models.Index(
                 fields=["problem_code", "latitude", "longitude"],
