@@ -19,13 +19,27 @@ What the data looks like, so that lists, look-ups and reports have something tru
   calls back). Handling times 1 to 15 minutes. About 2 % are abandoned empty drafts: open, no
   details, not finished. About 70 % are linked to a customer, with the caller's name, phone and
   e-mail copied from them; the rest have only what an anonymous caller gave.
-- Numbers as requests_app.services.request_start makes them: CR-<local year>-<pk:06d>, the
-  primary keys reserved from the table's sequence first, so a number never collides with one
-  the desk hands out.
+- Work orders: every action request has a work address (a street like the customers'; for many
+  known callers their own postal address; now and then a public place) and belongs to a work
+  order, as workorders.services.work_order_create_or_link makes them: the first report of a
+  problem at a place opens one (at that request's time, by its agent, title, instructions,
+  trade and priority from the code's standard work order, due after the code's turnaround).
+  About one action request in four reports a problem already open at its place and links to
+  that work order (about 1.3 requests per work order; some have three callers or more); its
+  caller may write the address another way ("Hauptstr. 12" for "Hauptstraße 12"), never so
+  that the address_key differs. The work orders' course follows time: the older ones mostly
+  completed a few days after they were opened (mostly before they were due, some late), about
+  one in twenty cancelled with a reason, the newer ones open, assigned, in progress or on hold,
+  some of them overdue. Only one is ever open per problem and address (WorkOrder's constraint);
+  a place may have several completed or cancelled ones. Requests of a completed work order are
+  resolved or closed.
+- Numbers as requests_app.services.request_start and workorders.services make them:
+  CR-<local year>-<pk:06d> and WO-<local year>-<pk:06d>, the primary keys reserved from the
+  tables' sequences first, so a number never collides with one the desk hands out.
 - Agents: the users in the Agent and Supervisor groups, some busier than others.
 
-Deterministic: the same seed, moment (`now`), catalogue, agents and reserved ids give the same
-rows. No history (RequestChange) rows are generated.
+Deterministic: the same seed, moment (`now`), catalogue, agents, reserved ids and open work
+orders give the same rows. No history (RequestChange, WorkOrderChange) rows are generated.
 """
 
 from __future__ import annotations
@@ -34,6 +48,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 
 import phonenumbers
 from django.conf import settings
@@ -45,7 +60,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from callcenter import roles
-from hierarchy.models import ProblemCode
+from hierarchy.models import Priority, ProblemCode
 from requests_app.models import (
     Channel,
     Customer,
@@ -54,8 +69,11 @@ from requests_app.models import (
     RequestType,
     Status,
 )
+from workorders.addresses import address_key
+from workorders.models import WorkOrder, WorkOrderStatus
 
 Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 100_000  # rows
 
 # The national significant numbers phonenumbers accepts as valid German numbers: the prefix
 # after +49, how many digits follow it, and how often it is drawn.
@@ -181,6 +199,35 @@ FIRST_CONTACT = {RequestType.INFORMATION: 0.82, RequestType.ACTION: 0.40, Reques
 FREQUENT_CALLERS = 0.02  # this share of customers ...
 FREQUENT_SHARE = 0.20  # ... makes this share of the calls from known customers
 
+# Work orders. Of the action requests, this share reports again a problem already open at a place
+# (about 1.3 requests per work order in the end). The problem is drawn from the reports of the
+# last days, so that one with more callers is likelier to get another.
+REPEAT_SHARE = 0.24
+REPEAT_WINDOW = timedelta(days=5)
+CANCELLED_SHARE = 0.05
+LATE_SHARE = 0.15  # completed after the due date
+ON_HOLD_SHARE = 0.08  # of those still open now
+# Without a turnaround in the catalogue a work order takes about this long.
+DEFAULT_TURNAROUND = timedelta(days=7)
+NEVER = datetime.max.replace(tzinfo=UTC)
+CREWS = [
+    "Crew North", "Crew South", "Crew East", "Crew West", "Night crew",
+    "Nordbau GmbH (contractor)", "Grünpflege Berlin (contractor)",
+]  # fmt: skip
+CANCEL_REASONS = [
+    "Caller withdrew the report.",
+    "Private property: the owner is responsible.",
+    "Crew found nothing to fix on site.",
+    "Fixed by the utility company before the crew arrived.",
+    "Reported at the wrong address; the right one has its own work order.",
+]
+HOLD_NOTES = [
+    "Waiting for parts from the supplier.",
+    "Waiting for the utility company to mark its cables.",
+    "Needs a road closure permit.",
+    "Work resumes when the weather allows.",
+]
+
 CUSTOMER_COLUMNS = (
     "id",
     "name",
@@ -209,6 +256,7 @@ REQUEST_COLUMNS = (
     "caller_phone",
     "caller_email",
     "problem_code_id",
+    "work_order_id",
     "work_address",
     "description",
     "comment",
@@ -219,12 +267,37 @@ REQUEST_COLUMNS = (
     "version",
 )
 
+WORK_ORDER_COLUMNS = (
+    "id",
+    "number",
+    "problem_code_id",
+    "title",
+    "instructions",
+    "trade",
+    "priority",
+    "address",
+    "address_key",
+    "provider_id",
+    "assignee",
+    "due_at",
+    "status",
+    "notes",
+    "cancel_reason",
+    "duplicate_reason",
+    "created_by_id",
+    "created_at",
+    "closed_at",
+    "version",
+)
+WORK_ORDER_OF_REQUEST = REQUEST_COLUMNS.index("work_order_id")
+
 
 @dataclass
 class VolumeSummary:
     customers: int = 0
     phones: int = 0
     requests: int = 0
+    work_orders: int = 0
 
 
 @dataclass
@@ -245,6 +318,13 @@ class Callers:
 class Code:
     id: int
     name: str
+    # What its work orders copy from the catalogue, and how long after opening they are due.
+    provider_id: int | None = None
+    title: str = ""
+    instructions: str = ""
+    trade: str = ""
+    priority: int = Priority.NORMAL.value
+    turnaround: timedelta | None = None
 
 
 # Phone numbers ------------------------------------------------------------------------------------
@@ -308,7 +388,26 @@ class PhoneMaker:
 
 
 def usable_codes() -> list[Code]:
-    return [Code(pk, name) for pk, name in ProblemCode.objects.usable().values_list("pk", "name")]
+    """The usable codes with what their work orders take over, as workorders.services does."""
+    epoch = datetime(2000, 1, 1, tzinfo=UTC)
+    codes = []
+    for code in ProblemCode.objects.usable().select_related("category", "standard_work_order"):
+        template = code.standard_work_order
+        promise = code.promise_dates(epoch)
+        due = promise["permanent"] or promise["temporary"]
+        codes.append(
+            Code(
+                code.pk,
+                code.name,
+                provider_id=code.category.provider_id,
+                title=template.title if template else code.name,
+                instructions=template.instructions if template else code.description,
+                trade=template.trade if template else "",
+                priority=template.priority if template else code.priority,
+                turnaround=due - epoch if due else None,
+            )
+        )
+    return codes
 
 
 def agent_ids() -> list[int]:
@@ -476,6 +575,194 @@ def request_times(count: int, *, seed: int, now: datetime, days: int) -> list[tu
     return [(datetime.fromtimestamp(stamp, UTC), year) for stamp, year in moments]
 
 
+# Work orders -------------------------------------------------------------------------------------
+
+
+class PlannedWorkOrder:
+    """A generated work order: its whole course decided when it is opened."""
+
+    __slots__ = ("address", "closes", "code", "completed", "fields", "id", "key", "opened", "year")
+
+    def __init__(
+        self, code: Code, address: str, key: str, opened: datetime, year: int, closes: datetime
+    ):
+        self.code = code
+        self.address = address
+        self.key = key
+        self.opened = opened
+        self.year = year
+        self.closes = closes  # completed or cancelled at this moment, perhaps after now
+        self.completed = False  # by now
+        self.fields: tuple = ()  # its row from problem_code_id on, until it is written
+        self.id: int | None = None
+
+
+class WorkOrderBook:
+    """The work orders generated action requests report to, opened in time order.
+
+    A report links to the work order open for its problem and address key at its moment, as
+    workorders.services.work_order_create_or_link does; otherwise it opens one. So at no moment
+    are two open for one problem and address, counting those open in the database already
+    (`already_open`: id, problem code id, address key, address, when it was opened): from the
+    moment one of them was opened, reports link to it, and a work order opened before is done
+    by then.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        now: datetime,
+        codes: Sequence[Code] = (),
+        already_open: Iterable[tuple[int, int, str, str, datetime]] = (),
+    ):
+        self.rng = random.Random(f"{seed}-work-orders")
+        self.now = now
+        self.open: dict[tuple[int, str], PlannedWorkOrder] = {}
+        self.already_open: dict[tuple[int, str], PlannedWorkOrder] = {}
+        by_id = {code.id: code for code in codes}
+        for pk, code_id, key, address, opened in already_open:
+            if code_id in by_id:  # reports of other codes are never generated
+                work_order = PlannedWorkOrder(by_id[code_id], address, key, opened, 0, NEVER)
+                work_order.id = pk
+                self.already_open[(code_id, key)] = work_order
+        self.new: list[PlannedWorkOrder] = []
+        # (moment, work order) of each report, oldest first; those before `first` are too old
+        # to be reported again.
+        self.recent: list[tuple[datetime, PlannedWorkOrder]] = []
+        self.first = 0
+        self.latest: datetime | None = None
+        self.keys: dict[str, str] = {}  # address_key by address: few addresses, many reports
+
+    def report(
+        self, code: Code, address: str, started: datetime, year: int, agent: int
+    ) -> PlannedWorkOrder:
+        """The work order for a report of this problem at this address."""
+        key = self.keys.get(address)
+        if key is None:
+            key = self.keys[address] = address_key(address)
+        place = (code.id, key)
+        work_order = self.open.get(place)
+        if work_order is None or work_order.closes <= started:
+            there = self.already_open.get(place)
+            if there is not None and there.opened <= started:
+                work_order = there
+            else:
+                # Done before the one in the database was opened (and by now).
+                closed_by = min(there.opened, self.now) if there else NEVER
+                work_order = self._open(code, address, key, started, year, agent, closed_by)
+                self.new.append(work_order)
+            self.open[place] = work_order
+        self.recent.append((started, work_order))
+        self.latest = started
+        return work_order
+
+    def repeat(self, started: datetime) -> PlannedWorkOrder | None:
+        """A work order opened in the last days and still open, for another caller to report;
+        None if there is none. The more callers one had, the likelier another one calls."""
+        recent = self.recent
+        oldest = started - REPEAT_WINDOW
+        first = self.first
+        while first < len(recent) and recent[first][0] < oldest:
+            first += 1
+        if first > 10_000 and first * 2 > len(recent):
+            del recent[:first]
+            first = 0
+        self.first = first
+        rand = self.rng.random
+        for _ in range(3):  # those reported lately are often done already
+            if first == len(recent):
+                return None
+            work_order = recent[first + int(rand() * (len(recent) - first))][1]
+            # Only the first days: a long job's callers would otherwise grow without end.
+            if work_order.closes > started and work_order.opened >= oldest:
+                recent.append((started, work_order))
+                self.latest = started
+                return work_order
+        return None
+
+    def _open(
+        self,
+        code: Code,
+        address: str,
+        key: str,
+        started: datetime,
+        year: int,
+        agent: int,
+        closed_by: datetime,
+    ) -> PlannedWorkOrder:
+        rand = self.rng.random
+        due = started + code.turnaround if code.turnaround else None
+        span = code.turnaround or DEFAULT_TURNAROUND
+        cancelled = rand() < CANCELLED_SHARE
+        if cancelled:
+            closes = started + timedelta(hours=1 + 71 * rand())
+        elif rand() < LATE_SHARE:
+            closes = started + span * (1.05 + 0.8 * rand())
+        else:
+            closes = started + span * (0.15 + 0.8 * rand())
+        closes = min(closes, closed_by)
+        work_order = PlannedWorkOrder(code, address, key, started, year, closes)
+        assignee = self.rng.choice(CREWS)
+        notes = cancel_reason = ""
+        closed_at = None
+        if closes <= self.now:
+            closed_at = closes
+            if cancelled:
+                status, version, assignee = WorkOrderStatus.CANCELLED, 2, ""
+                cancel_reason = self.rng.choice(CANCEL_REASONS)
+            else:
+                status, version = WorkOrderStatus.COMPLETED, 4
+                work_order.completed = True
+        else:
+            progress = (self.now - started) / (closes - started)
+            if progress < 0.2:
+                status, version, assignee = WorkOrderStatus.OPEN, 1, ""
+            elif rand() < ON_HOLD_SHARE:
+                status, version = WorkOrderStatus.ON_HOLD, 3
+                notes = self.rng.choice(HOLD_NOTES)
+            elif progress < 0.5:
+                status, version = WorkOrderStatus.ASSIGNED, 2
+            else:
+                status, version = WorkOrderStatus.IN_PROGRESS, 3
+        work_order.fields = (
+            code.id, code.title or code.name, code.instructions, code.trade, code.priority,
+            address, key, code.provider_id, assignee, due, status, notes, cancel_reason, "",
+            agent, started, closed_at, version,
+        )  # fmt: skip
+        return work_order
+
+    def take(self, work_order_ids: Callable[[int], Sequence[int]]) -> list[tuple]:
+        """Rows of the work orders opened since the last call, in WORK_ORDER_COLUMNS order, with
+        the primary keys work_order_ids gives; those closed by now are forgotten."""
+        new, self.new = self.new, []
+        ids = work_order_ids(len(new)) if new else []
+        rows = []
+        for work_order, pk in zip(new, ids, strict=True):
+            work_order.id = pk
+            rows.append((pk, f"WO-{work_order.year}-{pk:06d}", *work_order.fields))
+            work_order.fields = ()
+        if self.latest is not None:
+            latest = self.latest
+            self.open = {place: item for place, item in self.open.items() if item.closes > latest}
+        return rows
+
+
+def _written_otherwise(address: str, rng: random.Random) -> str:
+    """The same place as another caller gives it: the same address_key, maybe other words."""
+    if rng.random() < 0.5:
+        return address
+    text = address.replace("\n", ", ")
+    if rng.random() < 0.5:
+        text = text.replace("straße", "str.")
+    if rng.random() < 0.3:
+        text = text.lower()
+    return text
+
+
+# Requests ----------------------------------------------------------------------------------------
+
+
 def generate_requests(
     ids: Sequence[int],
     times: Sequence[tuple[datetime, int]],
@@ -485,15 +772,75 @@ def generate_requests(
     agents: Sequence[int],
     codes: Sequence[Code],
     callers: Callers,
+    work_order_ids: Callable[[int], Sequence[int]],
+    open_work_orders: Iterable[tuple[int, int, str, str, datetime]] = (),
     phones: PhoneMaker | None = None,
-) -> Iterator[tuple]:
-    """Request rows in REQUEST_COLUMNS order, one per id, started at the given times."""
+    batch: int = 20_000,
+) -> Iterator[tuple[list[tuple], Iterator[tuple]]]:
+    """Work orders and requests, batch by batch: (work order rows, request rows).
+
+    A batch holds the next `batch` requests in REQUEST_COLUMNS order (one per id, started at the
+    given times) and the work orders they opened, in WORK_ORDER_COLUMNS order, with the primary
+    keys `work_order_ids(count)` gives. Written in that order, each request's work order is
+    there before the request. The batch size changes nothing in the rows. Reports may link to
+    the work orders open already (see WorkOrderBook), never open a second one beside them.
+
+    Use up a batch's requests before taking the next batch: while they are handed out, the
+    next batch is generated, so that the database inserts one while Python makes the other.
+    """
     if not agents:
         raise ValueError(
             "Generating requests needs agents: users in the Agent or Supervisor group."
         )
     if not codes:
         raise ValueError("Generating requests needs usable problem codes in the catalogue.")
+    book = WorkOrderBook(seed=seed, now=now, codes=codes, already_open=open_work_orders)
+    rows = _request_rows(
+        ids,
+        times,
+        seed=seed,
+        now=now,
+        agents=agents,
+        codes=codes,
+        callers=callers,
+        phones=phones,
+        book=book,
+    )
+    current = list(islice(rows, batch))
+    while current:
+        following: list[tuple] = []
+        yield book.take(work_order_ids), _handed_out(current, rows, following)
+        following += islice(rows, batch - len(following))
+        current = following
+
+
+def _handed_out(
+    current: list[tuple], rows: Iterator[tuple], following: list[tuple]
+) -> Iterator[tuple]:
+    """The batch's request rows with their work orders' ids; after each, the next batch's next
+    row is generated."""
+    at = WORK_ORDER_OF_REQUEST
+    for row in current:
+        work_order = row[at]
+        yield row if work_order is None else (*row[:at], work_order.id, *row[at + 1 :])
+        after = next(rows, None)
+        if after is not None:
+            following.append(after)
+
+
+def _request_rows(
+    ids: Sequence[int],
+    times: Sequence[tuple[datetime, int]],
+    *,
+    seed: int,
+    now: datetime,
+    agents: Sequence[int],
+    codes: Sequence[Code],
+    callers: Callers,
+    phones: PhoneMaker | None,
+    book: WorkOrderBook,
+) -> Iterator[tuple]:
+    """Request rows, each action request's with its PlannedWorkOrder for the work order's id."""
     rng = random.Random(f"{seed}-requests")
     phones = phones or PhoneMaker(random.Random(f"{seed}-caller-phones"))
     rand = rng.random
@@ -515,7 +862,7 @@ def generate_requests(
             # Abandoned before anything was typed: still a contact, with its channel.
             yield (
                 pk, number, RequestType.INFORMATION, channel, Status.OPEN, taker, started, None,
-                None, "", "", "", None, "", "", "", "", None, None, False, 1,
+                None, "", "", "", None, None, "", "", "", "", None, None, False, 1,
             )  # fmt: skip
             continue
         kind = request_type()
@@ -559,18 +906,27 @@ def generate_requests(
         else:
             name = _anonymous_name(rng) if rand() < 0.7 else ""
 
-        problem = None
+        problem = work_order = None
         work_address = description = comment = answer = ""
         if kind == RequestType.ACTION:
-            chosen = code()
-            problem = chosen.id
-            if address and rand() < 0.5:
-                work_address = address
-            elif rand() < 0.1:
-                place, street = rng.choice(PLACES)
-                work_address = f"{place}, {street}"
+            work_order = book.repeat(started) if rand() < REPEAT_SHARE else None
+            if work_order is not None:
+                chosen = work_order.code
+                work_address = _written_otherwise(work_order.address, rng)
             else:
-                work_address = _street_address(rng)
+                chosen = code()
+                if address and rand() < 0.5:
+                    work_address = address
+                elif rand() < 0.1:
+                    place, street = rng.choice(PLACES)
+                    work_address = f"{place}, {street}"
+                else:
+                    work_address = _street_address(rng)
+                work_order = book.report(chosen, work_address, started, year, taker)
+            if work_order.completed and status in (Status.OPEN, Status.FOLLOW_UP):
+                # Completing the work order resolved the request (QuerySet.resolve_open).
+                status, due, assignee, version = Status.RESOLVED, None, None, version + 1
+            problem = chosen.id
             detail = rng.choice(DETAILS)
             description = f"{chosen.name}. {detail}".strip()
         elif kind == RequestType.COMMENT:
@@ -579,8 +935,8 @@ def generate_requests(
             answer = rng.choice(ANSWERS)
         yield (
             pk, number, kind, channel, status, taker, started, finished, customer_id, name,
-            phone, email, problem, work_address, description, comment, answer, due, assignee,
-            fcr, version,
+            phone, email, problem, work_order, work_address, description, comment, answer, due,
+            assignee, fcr, version,
         )  # fmt: skip
 
 
@@ -598,7 +954,7 @@ def write_rows(
     *,
     total: int,
     progress: Progress | None = None,
-    every: int = 100_000,
+    every: int = PROGRESS_EVERY,
 ) -> int:
     """Insert the rows: by COPY on PostgreSQL, by bulk_create elsewhere. The count written."""
     label = model._meta.verbose_name_plural
@@ -681,7 +1037,8 @@ def load_volume(
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> VolumeSummary:
-    """Generate and insert `customers` customers and `requests` requests over `days` days.
+    """Generate and insert `customers` customers and `requests` requests over `days` days, and
+    the work orders of the action requests.
 
     Needs usable problem codes and at least one agent (see ensure_agents); all or nothing.
     """
@@ -710,7 +1067,7 @@ def load_volume(
     )
     del phone_rows
     times = request_times(requests, seed=seed, now=now, days=days)
-    rows = generate_requests(
+    batches = generate_requests(
         reserve_ids(CustomerRequest, requests),
         times,
         seed=seed,
@@ -718,11 +1075,28 @@ def load_volume(
         agents=agents,
         codes=codes,
         callers=callers,
+        work_order_ids=lambda count: reserve_ids(WorkOrder, count),
+        open_work_orders=list(
+            WorkOrder.objects.active()
+            .filter(duplicate_reason="")
+            .values_list("pk", "problem_code_id", "address_key", "address", "created_at")
+        ),
         phones=phones,
     )
-    summary.requests = write_rows(
-        CustomerRequest, REQUEST_COLUMNS, rows, total=requests, progress=progress
-    )
+    # Each batch's work orders first: its requests refer to them.
+    for work_order_rows, request_rows in batches:
+        summary.work_orders += write_rows(
+            WorkOrder, WORK_ORDER_COLUMNS, work_order_rows, total=len(work_order_rows)
+        )
+        before = summary.requests
+        summary.requests += write_rows(
+            CustomerRequest, REQUEST_COLUMNS, request_rows, total=requests
+        )
+        passed = summary.requests // PROGRESS_EVERY > before // PROGRESS_EVERY
+        if progress and (passed or summary.requests == requests):
+            progress(CustomerRequest._meta.verbose_name_plural, summary.requests, requests)
+    if progress and requests:
+        progress(WorkOrder._meta.verbose_name_plural, summary.work_orders, summary.work_orders)
     return summary
 
 
@@ -730,7 +1104,8 @@ def analyze() -> None:
     """Fresh planner statistics after a big load (PostgreSQL; elsewhere nothing to do)."""
     if connection.vendor != "postgresql":
         return
-    tables = [model._meta.db_table for model in (Customer, CustomerPhone, CustomerRequest)]
+    loaded = (Customer, CustomerPhone, WorkOrder, CustomerRequest)
+    tables = [model._meta.db_table for model in loaded]
     # VACUUM also sets the visibility map, so that index-only scans work at once; it cannot
     # run inside a transaction, where ANALYZE alone has to do.
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"

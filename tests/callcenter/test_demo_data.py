@@ -3,11 +3,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from hierarchy.models import Department, ProblemCode
 from requests_app.models import Channel, Customer, CustomerRequest, RequestType, Status
 from requests_app.services import request_start
+from workorders.models import WorkOrder, WorkOrderStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +19,7 @@ def snapshot() -> list[tuple]:
         *ProblemCode.objects.order_by("code").values_list("code", "version", "updated_at"),
         *Customer.objects.order_by("pk").values_list("pk", "name", "version"),
         *CustomerRequest.objects.order_by("pk").values_list("pk", "number", "version"),
+        *WorkOrder.objects.order_by("pk").values_list("pk", "number", "version"),
     ]
 
 
@@ -51,6 +54,24 @@ def test_it_loads_customers_and_requests_of_every_kind_over_90_days(settings):
     # The demo logins took the calls, so "My follow-ups" has something to show.
     assert set(requests.values_list("agent__username", flat=True)) == {"agent", "supervisor"}
     assert requests.filter(status=Status.FOLLOW_UP, follow_up_assignee__username="agent").exists()
+
+
+def test_the_action_requests_have_work_orders_to_show(settings):
+    settings.DEBUG = True
+    call_command("load_demo_data")
+    actions = CustomerRequest.objects.filter(request_type=RequestType.ACTION)
+    assert actions.exists()
+    assert not actions.filter(work_order=None).exists()
+    work_orders = WorkOrder.objects.annotate(callers=Count("requests"))
+    assert work_orders.filter(callers__gte=2).count() >= 10
+    assert work_orders.filter(callers__gte=3).exists()
+    assert set(work_orders.values_list("status", flat=True)) == set(WorkOrderStatus.values)
+    # The work-order list has late ones to show, and the demo logins opened them.
+    assert WorkOrder.objects.overdue().exists()
+    assert set(work_orders.values_list("created_by__username", flat=True)) == {
+        "agent",
+        "supervisor",
+    }
 
 
 def test_running_it_twice_changes_nothing(settings):

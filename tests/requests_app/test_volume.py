@@ -1,3 +1,4 @@
+import itertools
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -8,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Count, F
 from django.utils import timezone
 
 from callcenter import roles
@@ -23,6 +25,9 @@ from requests_app.models import (
     Status,
 )
 from requests_app.services import request_start
+from workorders.addresses import address_key
+from workorders.models import ACTIVE, WorkOrder, WorkOrderStatus
+from workorders.services import Report, work_order_create_or_link
 
 pytestmark = pytest.mark.django_db
 
@@ -221,29 +226,44 @@ def test_the_mix_is_roughly_what_a_call_center_sees(desk):
     assert set(agents) == {user.pk for user in desk}
 
 
-def test_the_same_seed_gives_the_same_rows():
-    def rows(seed):
-        make = volume.PhoneMaker(random.Random(f"{seed}-phones"))
-        customers, phones, callers = volume.generate_customers(
-            range(1, 21), seed=seed, now=NOW, days=30, phones=make
-        )
-        times = volume.request_times(100, seed=seed, now=NOW, days=30)
-        requests = list(
-            volume.generate_requests(
-                range(1, 101),
-                times,
-                seed=seed,
-                now=NOW,
-                agents=[7, 8, 9],
-                codes=[volume.Code(1, "Pothole"), volume.Code(2, "Streetlight out")],
-                callers=callers,
-                phones=make,
-            )
-        )
-        return customers, phones, requests
+def generated(seed, batch=100_000, requests=100, days=30):
+    """Customer, phone, work order and request rows, generated without a database."""
+    make = volume.PhoneMaker(random.Random(f"{seed}-phones"))
+    customers, phones, callers = volume.generate_customers(
+        range(1, 21), seed=seed, now=NOW, days=days, phones=make
+    )
+    times = volume.request_times(requests, seed=seed, now=NOW, days=days)
+    serial = itertools.count(1)
+    work_orders, request_rows = [], []
+    for opened, rows in volume.generate_requests(
+        range(1, requests + 1),
+        times,
+        seed=seed,
+        now=NOW,
+        agents=[7, 8, 9],
+        codes=[
+            volume.Code(1, "Pothole", turnaround=timedelta(days=14)),
+            volume.Code(2, "Streetlight out", turnaround=timedelta(days=10)),
+        ],
+        callers=callers,
+        work_order_ids=lambda count: [next(serial) for _ in range(count)],
+        phones=make,
+        batch=batch,
+    ):
+        work_orders += opened
+        request_rows += rows
+    return customers, phones, work_orders, request_rows
 
-    assert rows(1) == rows(1)
-    assert rows(1) != rows(2)
+
+def test_the_same_seed_gives_the_same_rows():
+    first = generated(1)
+    assert first == generated(1)
+    assert first != generated(2)
+    assert first[2], "some work orders"
+
+
+def test_the_batch_size_changes_nothing_in_the_rows():
+    assert generated(4, batch=7, requests=300) == generated(4, requests=300)
 
 
 def test_ids_come_from_the_sequence_so_the_desk_carries_on_after_them(desk, agent):
@@ -281,6 +301,28 @@ def test_it_creates_agents_until_there_are_enough(agent):
 
 
 @only_postgresql
+def test_copy_and_bulk_create_write_the_same_work_orders(desk):
+    """Work orders through both ways: enums, nulls and moments arrive alike."""
+    *_, callers = volume.generate_customers([], seed=6, now=NOW, days=30)
+    (opened, _), *_ = volume.generate_requests(
+        volume.reserve_ids(CustomerRequest, 300),
+        volume.request_times(300, seed=6, now=NOW, days=30),
+        seed=6,
+        now=NOW,
+        agents=[user.pk for user in desk],
+        codes=volume.usable_codes(),
+        callers=callers,
+        work_order_ids=lambda count: volume.reserve_ids(WorkOrder, count),
+    )
+    half = len(opened) // 2
+    columns = volume.WORK_ORDER_COLUMNS
+    volume._copy(WorkOrder, columns, opened[:half], "work orders", half, None, 100)
+    volume._bulk_create(WorkOrder, columns, opened[half:], "work orders", half, None, 100)
+    stored = list(WorkOrder.objects.order_by("pk").values_list(*columns))
+    assert stored == opened
+
+
+@only_postgresql
 def test_copy_and_bulk_create_write_the_same_rows(desk):
     """The two ways into the database must not differ in what arrives."""
     make = volume.PhoneMaker(random.Random(5))
@@ -311,3 +353,217 @@ def test_the_command_refuses_to_write_fake_data_when_debug_is_off(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("generate_volume", requests=10, customers=5)
     assert not CustomerRequest.objects.exists()
+
+
+# Work orders --------------------------------------------------------------------------------------
+
+
+def test_every_action_request_belongs_to_a_work_order_of_its_problem_and_place(desk):
+    summary = load(requests=1000, days=60)
+    assert summary.work_orders == WorkOrder.objects.count() > 0
+    actions = CustomerRequest.objects.filter(request_type=RequestType.ACTION)
+    assert actions.exists()
+    assert not actions.filter(work_order=None).exists()
+    for request in actions.select_related("work_order"):
+        assert request.problem_code_id == request.work_order.problem_code_id
+        assert address_key(request.work_address) == request.work_order.address_key
+    others = CustomerRequest.objects.exclude(request_type=RequestType.ACTION)
+    assert not others.exclude(work_order=None).exists()
+    assert not WorkOrder.objects.filter(requests=None).exists()
+
+
+def test_a_work_order_is_opened_by_the_first_report_as_the_desk_opens_it(desk):
+    load(requests=1000, days=60)
+    codes = {code.pk: code for code in ProblemCode.objects.with_path()}
+    for work_order in WorkOrder.objects.all():
+        first = work_order.requests.order_by("started_at", "pk").first()
+        code = codes[work_order.problem_code_id]
+        template = code.standard_work_order
+        promise = code.promise_dates(first.started_at)
+        assert (work_order.created_at, work_order.created_by_id) == (
+            first.started_at,
+            first.agent_id,
+        )
+        assert work_order.address == first.work_address
+        assert work_order.title == (template.title if template else code.name)
+        assert work_order.trade == (template.trade if template else "")
+        assert work_order.priority == (template.priority if template else code.priority)
+        assert work_order.provider_id == code.category.provider_id
+        assert work_order.due_at == (promise["permanent"] or promise["temporary"])
+        assert work_order.duplicate_reason == ""
+
+
+def test_only_one_work_order_is_open_per_problem_and_place(desk):
+    load(customers=100, requests=3000, days=90)
+    open_places = Counter(
+        WorkOrder.objects.active()
+        .filter(duplicate_reason="")
+        .values_list("problem_code_id", "address_key")
+    )
+    assert open_places
+    assert max(open_places.values()) == 1
+    # A place may have had the same problem before: done, then reported again.
+    all_places = Counter(WorkOrder.objects.values_list("problem_code_id", "address_key"))
+    assert max(all_places.values()) >= 2
+
+
+def test_a_new_report_of_an_open_problem_links_to_it_and_never_opens_a_second():
+    """One caller reporting the same few problems at home again and again: at no moment are two
+    work orders open for one problem at one place."""
+    home = volume.Callers([1], ["Anna Berg"], [("+493012345678",)], [""], ["Hauptstraße 1"])
+    serial = itertools.count(1)
+    work_orders = [
+        row
+        for opened, _ in volume.generate_requests(
+            range(1, 2001),
+            volume.request_times(2000, seed=1, now=NOW, days=60),
+            seed=1,
+            now=NOW,
+            agents=[7],
+            codes=[volume.Code(1, "Pothole", turnaround=timedelta(days=14))],
+            callers=home,
+            work_order_ids=lambda count: [next(serial) for _ in range(count)],
+        )
+        for row in opened
+    ]
+    column = {name: position for position, name in enumerate(volume.WORK_ORDER_COLUMNS)}
+    at_home = sorted(
+        (row[column["created_at"]], row[column["closed_at"]], row[column["status"]])
+        for row in work_orders
+        if row[column["address_key"]] == address_key("Hauptstraße 1")
+    )
+    assert len(at_home) >= 3
+    for (_, closed, status), (opened, *_) in itertools.pairwise(at_home):
+        assert status not in ACTIVE
+        assert closed <= opened
+
+
+def test_reports_link_to_a_work_order_open_before_and_never_open_a_second(desk):
+    """Adding to a database with open work orders: a later report of the problem links to the
+    open one; an earlier one's work order was done before it was opened."""
+    home = volume.Callers([1], ["Anna Berg"], [("+493012345678",)], [""], ["Hauptstraße 1"])
+    pothole = volume.Code(1, "Pothole", turnaround=timedelta(days=14))
+    key = address_key("Hauptstraße 1")
+    opened = NOW - timedelta(days=20)
+    serial = itertools.count(1000)
+    work_orders, requests = [], []
+    for rows, request_rows in volume.generate_requests(
+        range(1, 2001),
+        volume.request_times(2000, seed=2, now=NOW, days=60),
+        seed=2,
+        now=NOW,
+        agents=[7],
+        codes=[pothole],
+        callers=home,
+        work_order_ids=lambda count: [next(serial) for _ in range(count)],
+        open_work_orders=[(1, pothole.id, key, "Hauptstraße 1", opened)],
+    ):
+        work_orders += rows
+        requests += request_rows
+    column = {name: position for position, name in enumerate(volume.WORK_ORDER_COLUMNS)}
+    at_home = [row for row in work_orders if row[column["address_key"]] == key]
+    assert at_home
+    for row in at_home:
+        assert row[column["created_at"]] < opened
+        assert row[column["status"]] not in ACTIVE
+        assert row[column["closed_at"]] <= opened
+    started = volume.REQUEST_COLUMNS.index("started_at")
+    linked = [row for row in requests if row[volume.WORK_ORDER_OF_REQUEST] == 1]
+    assert linked
+    assert all(row[started] >= opened for row in linked)
+
+
+def test_loading_into_a_database_with_open_work_orders_links_to_them(desk, agent):
+    """The desk has a work order open for every problem at every public place, opened a month
+    before: generated reports of them link to it from then on, and never open a second."""
+    for code in ProblemCode.objects.usable():
+        for place, street in volume.PLACES:
+            work_order_create_or_link(report=Report(code, f"{place}, {street}"), user=agent)
+    opened = NOW - timedelta(days=30)
+    WorkOrder.objects.update(created_at=opened)
+    already_open = list(WorkOrder.objects.values_list("pk", flat=True))
+    load(requests=1500, days=60)  # the constraint refuses a second open one
+    linked = CustomerRequest.objects.filter(work_order__in=already_open)
+    assert linked.exists()
+    assert not linked.filter(started_at__lt=opened).exists()
+    assert WorkOrder.objects.active().count() > len(already_open)
+    public = [address_key(f"{place}, {street}") for place, street in volume.PLACES]
+    earlier = WorkOrder.objects.exclude(pk__in=already_open).filter(address_key__in=public)
+    assert earlier.exists()
+    assert not earlier.active().exists()
+    assert not earlier.filter(closed_at__gt=opened).exists()
+
+
+def test_several_callers_report_some_problems(desk):
+    load(customers=100, requests=3000, days=90)
+    callers = Counter(
+        WorkOrder.objects.annotate(callers=Count("requests")).values_list("callers", flat=True)
+    )
+    reports = sum(count * work_orders for count, work_orders in callers.items())
+    assert 1.15 <= reports / sum(callers.values()) <= 1.5
+    assert callers[2] > 0
+    assert sum(work_orders for count, work_orders in callers.items() if count >= 3) > 0
+    # Another caller may write the address another way; the key is the same.
+    linked = CustomerRequest.objects.exclude(work_order=None)
+    assert linked.exclude(work_address=F("work_order__address")).exists()
+
+
+def test_work_orders_follow_time(desk):
+    load(customers=100, requests=3000, days=90)
+    work_orders = WorkOrder.objects.all()
+    assert set(work_orders.values_list("status", flat=True)) == set(WorkOrderStatus.values)
+    closed = work_orders.exclude(status__in=ACTIVE)
+    assert not closed.filter(closed_at=None).exists()
+    assert not closed.filter(closed_at__lt=F("created_at")).exists()
+    assert not closed.filter(closed_at__gt=NOW).exists()
+    assert not work_orders.active().exclude(closed_at=None).exists()
+    cancelled = work_orders.filter(status=WorkOrderStatus.CANCELLED)
+    assert not cancelled.filter(cancel_reason="").exists()
+    assert (
+        not work_orders.exclude(status=WorkOrderStatus.CANCELLED).exclude(cancel_reason="").exists()
+    )
+    completed = work_orders.filter(status=WorkOrderStatus.COMPLETED)
+    late = completed.filter(closed_at__gt=F("due_at")).count()
+    assert 0 < late < completed.count() / 3
+    older = work_orders.filter(created_at__lt=NOW - timedelta(days=30))
+    assert completed.filter(pk__in=older).count() >= 0.85 * older.count()
+    newest = work_orders.filter(created_at__gte=NOW - timedelta(days=1))
+    assert newest.active().count() >= 0.5 * newest.count() > 0
+    assert work_orders.overdue(NOW).exists()
+    unassigned = work_orders.active().filter(assignee="")
+    assert not unassigned.exclude(status=WorkOrderStatus.OPEN).exists()
+
+
+def test_requests_of_completed_work_orders_are_resolved_or_closed(desk):
+    load(customers=100, requests=3000, days=90)
+    of_completed = CustomerRequest.objects.filter(work_order__status=WorkOrderStatus.COMPLETED)
+    assert of_completed.exists()
+    assert set(of_completed.values_list("status", flat=True)) <= set(DONE)
+    assert not of_completed.exclude(follow_up_due=None).exists()
+    # Those of open work orders may still be waiting.
+    of_open = CustomerRequest.objects.filter(work_order__status__in=ACTIVE)
+    assert of_open.exclude(status__in=DONE).exists()
+
+
+def test_work_order_numbers_are_shaped_like_the_desks(desk, agent, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    load(requests=600, days=10, now=datetime(2026, 1, 3, 12, tzinfo=UTC))
+    numbers = list(WorkOrder.objects.values_list("pk", "number", "created_at"))
+    for pk, number, created in numbers:
+        assert number == f"WO-{timezone.localtime(created).year}-{pk:06d}"
+    assert {number[3:7] for _, number, _ in numbers} == {"2025", "2026"}
+    # The desk carries on after the reserved ids.
+    new = work_order_create_or_link(
+        report=Report(ProblemCode.objects.get(code="POTH"), "Neue Straße 1"), user=agent
+    )
+    assert new.pk > max(pk for pk, _, _ in numbers)
+
+
+def test_another_callers_address_keeps_its_key():
+    rng = random.Random(3)
+    addresses = [f"{street} 12\n10115 Berlin" for street in volume.STREETS]
+    addresses += [f"{place}, {street}" for place, street in volume.PLACES]
+    for address in addresses:
+        written = {volume._written_otherwise(address, rng) for _ in range(30)}
+        assert len(written) > 1
+        assert {address_key(text) for text in written} == {address_key(address)}

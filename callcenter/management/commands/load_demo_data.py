@@ -29,8 +29,8 @@ class Command(BaseCommand):
         "Load the demo users (password 'demo'); into an empty catalogue, the demo catalogue; "
         "while there are no articles, the demo knowledge base; "
         f"and, while there are no customer requests, {DEMO_CUSTOMERS} customers and "
-        f"{DEMO_REQUESTS} requests over the last {DEMO_DAYS} days. Running it again changes "
-        "nothing."
+        f"{DEMO_REQUESTS} requests over the last {DEMO_DAYS} days, with the work orders of the "
+        "action requests. Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -81,7 +81,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Customers and requests: {summary.customers} customers with {summary.phones} "
-            f"phone numbers, {summary.requests} requests over the last {DEMO_DAYS} days."
+            f"phone numbers, {summary.requests} requests and {summary.work_orders} work orders "
+            f"over the last {DEMO_DAYS} days."
         )
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""Fill the database with fake customers and customer requests, for benchmarks (bench/README.md).
+"""Fill the database with fake customers, customer requests and their work orders, for benchmarks
+(bench/README.md).
 
     DEBUG=true manage.py generate_volume --requests 1000000 --customers 200000 --days 365
 
@@ -19,10 +20,11 @@ from requests_app import volume
 
 class Command(BaseCommand):
     help = (
-        "Generate realistic fake customers and customer requests in volume (COPY on "
-        "PostgreSQL). Imports the demo catalogue into an empty catalogue and creates agents "
-        "agent001, agent002 ... (password 'demo') until --agents agents exist. Adds to the "
-        "data already there. Refused unless DEBUG is on or --force is given."
+        "Generate realistic fake customers and customer requests, with the work orders of the "
+        "action requests, in volume (COPY on PostgreSQL). Imports the demo catalogue into an "
+        "empty catalogue and creates agents agent001, agent002 ... (password 'demo') until "
+        "--agents agents exist. Adds to the data already there. Refused unless DEBUG is on or "
+        "--force is given."
     )
 
     def add_arguments(self, parser):
@@ -71,7 +73,7 @@ class Command(BaseCommand):
 
         say(
             f"Generating {options['customers']:,} customers and {options['requests']:,} requests "
-            f"over {options['days']} days (seed {options['seed']}), "
+            f"with their work orders over {options['days']} days (seed {options['seed']}), "
             f"{'COPY' if connection.vendor == 'postgresql' else 'bulk_create'}..."
         )
         try:
@@ -85,8 +87,8 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         say(
-            f"Loaded {summary.customers:,} customers, {summary.phones:,} phone numbers and "
-            f"{summary.requests:,} requests."
+            f"Loaded {summary.customers:,} customers, {summary.phones:,} phone numbers, "
+            f"{summary.requests:,} requests and {summary.work_orders:,} work orders."
         )
         if connection.vendor == "postgresql":
             volume.analyze()
