@@ -1,37 +1,38 @@
-"""The call center's figures, each aggregated by the database: one query a table, whatever the
-number of requests. Periods are whole local days (reports.periods); buckets and ages are counted
-in the configured time zone."""
+"""The call center's figures, each aggregated by the database. Periods are whole local days
+(reports.periods); buckets and ages are counted in the configured time zone. Volume and handling
+add up the day counts of reports.rollup (a year is a few thousand rows); the backlog, work
+orders, knowledge base and dashboards count their tables directly, through indexes."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Case, Count, F, IntegerField, Q, Value, When
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, DateField, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractHour, Trunc
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hierarchy.models import ProblemCode
 from knowledgebase.models import FailedSearch
+from reports.models import Dimension, HandlingDay, RequestDay
 from reports.periods import Period
-from reports.sql import Median, SecondsBetween
+from reports.rollup import bring_up_to_date
 from requests_app.models import Channel, ConsultedArticle, CustomerRequest, RequestType, Status
 from workorders.models import ACTIVE, WorkOrder, WorkOrderStatus
 
 GRAINS = {"day": _("Day"), "week": _("Week"), "month": _("Month")}
 
-# What the volume can be broken down by: the column grouped on, and labels for coded values.
+# What the volume can be broken down by: its label, the day counts' dimension, and how a
+# dimension's key (a value, or a problem code's or agent's id) becomes the label shown.
 BREAKDOWNS = {
-    "type": (_("Request type"), "request_type", dict(RequestType.choices)),
-    "channel": (_("Channel"), "channel", dict(Channel.choices)),
-    "department": (
-        _("Department"),
-        "problem_code__category__provider__department__name",
-        None,
-    ),
-    "provider": (_("Service provider"), "problem_code__category__provider__name", None),
-    "category": (_("Service category"), "problem_code__category__name", None),
-    "problem_code": (_("Problem code"), "problem_code__code", None),
-    "agent": (_("Agent"), "agent__username", None),
+    "type": (_("Request type"), Dimension.TYPE),
+    "channel": (_("Channel"), Dimension.CHANNEL),
+    "department": (_("Department"), Dimension.CODE),
+    "provider": (_("Service provider"), Dimension.CODE),
+    "category": (_("Service category"), Dimension.CODE),
+    "problem_code": (_("Problem code"), Dimension.CODE),
+    "agent": (_("Agent"), Dimension.AGENT),
 }
 # The volume table shows the largest groups as columns and adds up the rest.
 MAX_COLUMNS = 8
@@ -41,6 +42,38 @@ OTHER_LABEL = _("Other")
 
 def requests_in(period: Period):
     return CustomerRequest.objects.filter(started_at__gte=period.start, started_at__lt=period.end)
+
+
+def days_in(period: Period, dimension: str):
+    """The period's day counts of one dimension, current (reports.rollup)."""
+    bring_up_to_date()
+    return RequestDay.objects.filter(
+        dimension=dimension, day__gte=period.first_day, day__lte=period.last_day
+    )
+
+
+def key_labels(by: str, keys: set[str]) -> dict[str, str]:
+    """What each key of a breakdown is called: a type's or channel's label, an agent's
+    username, a problem code's code or its category, provider or department."""
+    labels = {"": str(NONE_LABEL)}
+    ids = [int(key) for key in keys if key.isdigit()]
+    if by == "type":
+        labels.update(RequestType.choices)
+    elif by == "channel":
+        labels.update(Channel.choices)
+    elif by == "agent":
+        users = get_user_model().objects.filter(pk__in=ids)
+        labels.update((str(pk), name) for pk, name in users.values_list("pk", "username"))
+    else:
+        name = {
+            "problem_code": "code",
+            "category": "category__name",
+            "provider": "category__provider__name",
+            "department": "category__provider__department__name",
+        }[by]
+        codes = ProblemCode.objects.filter(pk__in=ids).values_list("pk", name)
+        labels.update((str(pk), label) for pk, label in codes)
+    return {key: str(labels.get(key, key)) for key in keys}
 
 
 # Volume ------------------------------------------------------------------------------------------
@@ -58,20 +91,21 @@ class VolumeTable:
 
 def volume(period: Period, grain: str = "day", by: str = "type") -> VolumeTable:
     """Requests started per day, week or month, per value of the breakdown."""
-    by_label, column, labels = BREAKDOWNS[by]
-    counted = (
-        requests_in(period)
-        .annotate(bucket=Trunc("started_at", grain, tzinfo=timezone.get_current_timezone()))
-        .values("bucket", column)
-        .annotate(count=Count("id"))
+    by_label, dimension = BREAKDOWNS[by]
+    bucket = F("day") if grain == "day" else Trunc("day", grain, output_field=DateField())
+    counted = list(
+        days_in(period, dimension)
+        .annotate(bucket=bucket)
+        .values("bucket", "key")
+        .annotate(count=Sum("requests"))
         .order_by()
     )
+    labels = key_labels(by, {row["key"] for row in counted})
     cells: dict[tuple[date, str], int] = defaultdict(int)
     totals_by_value: dict[str, int] = defaultdict(int)
     for row in counted:
-        value = _label(row[column], labels)
-        bucket = timezone.localtime(row["bucket"]).date()
-        cells[bucket, value] += row["count"]
+        value = labels[row["key"]]
+        cells[row["bucket"], value] += row["count"]
         totals_by_value[value] += row["count"]
     ranked = sorted(totals_by_value, key=lambda value: (-totals_by_value[value], value))
     columns = ranked[:MAX_COLUMNS]
@@ -79,19 +113,13 @@ def volume(period: Period, grain: str = "day", by: str = "type") -> VolumeTable:
     if rest:
         columns.append(str(OTHER_LABEL))
     rows = []
-    for bucket in buckets(period, grain):
-        counts = [cells[bucket, value] for value in columns[:MAX_COLUMNS]]
+    for start in buckets(period, grain):
+        counts = [cells[start, value] for value in columns[:MAX_COLUMNS]]
         if rest:
-            counts.append(sum(cells[bucket, value] for value in rest))
-        rows.append((bucket, counts, sum(counts)))
+            counts.append(sum(cells[start, value] for value in rest))
+        rows.append((start, counts, sum(counts)))
     column_totals = [sum(row[1][index] for row in rows) for index in range(len(columns))]
     return VolumeTable(grain, str(by_label), columns, rows, column_totals, sum(column_totals))
-
-
-def _label(value, labels: dict | None) -> str:
-    if value is None or value == "":
-        return str(NONE_LABEL)
-    return str(labels.get(value, value)) if labels else str(value)
 
 
 def buckets(period: Period, grain: str) -> list[date]:
@@ -123,9 +151,13 @@ class HandlingRow:
     label: str
     requests: int
     finished: int
-    average_seconds: float | None
+    handling_seconds: float
     median_seconds: float | None
     first_contact: int
+
+    @property
+    def average_seconds(self) -> float | None:
+        return self.handling_seconds / self.finished if self.finished else None
 
     @property
     def first_contact_rate(self) -> float | None:
@@ -135,52 +167,79 @@ class HandlingRow:
 def handling(period: Period, by: str) -> list[HandlingRow]:
     """Per request type or agent: requests, finished contacts, their average and median
     handling time, and how many were resolved in the first contact."""
-    _by_label, column, labels = BREAKDOWNS[by]
-    seconds = SecondsBetween(F("started_at"), F("finished_at"))
-    finished = Q(finished_at__isnull=False)
-    rows = (
-        requests_in(period)
-        .values(column)
+    dimension = BREAKDOWNS[by][1]
+    sums = list(
+        days_in(period, dimension)
+        .values("key")
         .annotate(
-            requests=Count("id"),
-            finished=Count("id", filter=finished),
-            average=Avg(seconds, filter=finished),
-            median=Median(seconds, filter=finished),
-            first_contact=Count("id", filter=finished & Q(first_contact_resolution=True)),
+            requests=Sum("requests"),
+            finished=Sum("finished"),
+            first_contact=Sum("first_contact"),
+            handling_seconds=Sum("handling_seconds"),
         )
-        .order_by("-requests", column)
+        .order_by()
     )
-    return [
+    medians = median_seconds(period, dimension)
+    labels = key_labels(by, {row["key"] for row in sums})
+    rows = [
         HandlingRow(
-            _label(row[column], labels),
+            labels[row["key"]],
             row["requests"],
             row["finished"],
-            row["average"],
-            row["median"],
+            row["handling_seconds"],
+            medians.get(row["key"]),
             row["first_contact"],
         )
-        for row in rows
+        for row in sums
     ]
+    return sorted(rows, key=lambda row: (-row.requests, row.label))
 
 
 def handling_total(period: Period) -> HandlingRow:
-    seconds = SecondsBetween(F("started_at"), F("finished_at"))
-    finished = Q(finished_at__isnull=False)
-    row = requests_in(period).aggregate(
-        requests=Count("id"),
-        finished=Count("id", filter=finished),
-        average=Avg(seconds, filter=finished),
-        median=Median(seconds, filter=finished),
-        first_contact=Count("id", filter=finished & Q(first_contact_resolution=True)),
+    total = days_in(period, Dimension.ALL).aggregate(
+        requests=Sum("requests"),
+        finished=Sum("finished"),
+        first_contact=Sum("first_contact"),
+        handling_seconds=Sum("handling_seconds"),
     )
     return HandlingRow(
         str(_("All")),
-        row["requests"],
-        row["finished"],
-        row["average"],
-        row["median"],
-        row["first_contact"],
+        total["requests"] or 0,
+        total["finished"] or 0,
+        total["handling_seconds"] or 0.0,
+        median_seconds(period, Dimension.ALL).get(""),
+        total["first_contact"] or 0,
     )
+
+
+def median_seconds(period: Period, dimension: str) -> dict[str, float]:
+    """Per key, the median handling time from the 10-second histogram: exact to within 5
+    seconds (the middle of the step the median falls in)."""
+    counted = (
+        HandlingDay.objects.filter(
+            dimension=dimension, day__gte=period.first_day, day__lte=period.last_day
+        )
+        .values("key", "bucket")
+        .annotate(count=Sum("count"))
+        .order_by("key", "bucket")
+    )
+    histograms: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in counted:
+        histograms[row["key"]].append((row["bucket"], row["count"]))
+    return {key: _median(steps) for key, steps in histograms.items()}
+
+
+def _median(steps: list[tuple[int, int]]) -> float:
+    """The median of a histogram of (10-second step, count), as the middles of the steps."""
+    total = sum(count for _step, count in steps)
+    middle = [(total - 1) // 2, total // 2]  # the one or two middle positions, from 0
+    values, seen = [], 0
+    for step, count in steps:
+        while middle and middle[0] < seen + count:
+            values.append((step + 0.5) * HandlingDay.BUCKET_SECONDS)
+            middle.pop(0)
+        seen += count
+    return sum(values) / len(values)
 
 
 # Backlog -----------------------------------------------------------------------------------------

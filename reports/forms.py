@@ -9,7 +9,7 @@ class VolumeForm(PeriodForm):
     grain = forms.ChoiceField(label=_("Per"), choices=GRAINS.items(), initial="day")
     by = forms.ChoiceField(
         label=_("Broken down by"),
-        choices=[(key, label) for key, (label, _column, _labels) in BREAKDOWNS.items()],
+        choices=[(key, label) for key, (label, _dimension) in BREAKDOWNS.items()],
         initial="type",
     )
 

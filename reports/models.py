@@ -13,3 +13,62 @@ class ReportAccess(models.Model):
 
     def __str__(self) -> str:
         return "reports"
+
+
+class Dimension(models.TextChoices):
+    ALL = "all"
+    TYPE = "type"
+    CHANNEL = "channel"
+    CODE = "code"
+    AGENT = "agent"
+
+
+class RequestDay(models.Model):
+    """The requests started on one local day with one value of one dimension (a request type,
+    a channel, a problem code's id, an agent's id; "all" for every request), counted: what the
+    volume and handling reports add up instead of reading a year of requests.
+    Kept by reports.rollup, which counts a day again whenever its requests changed."""
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    key = models.CharField(max_length=40, blank=True)
+    requests = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    first_contact = models.PositiveIntegerField(default=0)
+    handling_seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "day", "key"], name="request_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.key}: {self.requests}"
+
+
+class HandlingDay(models.Model):
+    """How many of a day's finished requests (of one dimension value) took between `bucket`
+    and `bucket` + 10 seconds: the histogram medians are read from."""
+
+    BUCKET_SECONDS = 10
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    key = models.CharField(max_length=40, blank=True)
+    bucket = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["dimension", "day"], name="handling_day_dimension")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.key} {self.bucket}: {self.count}"
+
+
+class RollupState(models.Model):
+    """Up to where the day counts are current: one row."""
+
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"refreshed {self.refreshed_at}"

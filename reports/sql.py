@@ -1,8 +1,6 @@
 """SQL the reports need that Django does not spell the same on PostgreSQL and SQLite."""
 
-import statistics
-
-from django.db.models import Aggregate, FloatField, Func
+from django.db.models import FloatField, Func
 
 
 class SecondsBetween(Func):
@@ -27,33 +25,3 @@ class SecondsBetween(Func):
             template="((julianday(%(expressions)s)) * 86400.0)",
             arg_joiner=") - julianday(",
         )
-
-
-class Median(Aggregate):
-    """The median of an expression: percentile_cont on PostgreSQL, a registered aggregate on
-    SQLite (register_sqlite_functions)."""
-
-    function = "median"
-    output_field = FloatField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        ordered_set = self.copy()
-        ordered_set.template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-        return ordered_set.as_sql(compiler, connection, **extra)
-
-
-class _SQLiteMedian:
-    def __init__(self):
-        self.values = []
-
-    def step(self, value):
-        if value is not None:
-            self.values.append(value)
-
-    def finalize(self):
-        return statistics.median(self.values) if self.values else None
-
-
-def register_sqlite_functions(sender, connection, **kwargs) -> None:
-    if connection.vendor == "sqlite":
-        connection.connection.create_aggregate("median", 1, _SQLiteMedian)

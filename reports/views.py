@@ -23,6 +23,10 @@ REPORTS = {
 }
 
 
+MEDIAN_NOTE = gettext_lazy(
+    "Handling time runs from the start of the contact to its first save as finished. Medians "
+    "are exact to within 5 seconds."
+)
 PER_GRAIN = {
     "day": gettext_lazy("Requests per day"),
     "week": gettext_lazy("Requests per week"),
@@ -168,6 +172,7 @@ def handling_report(request: HttpRequest) -> dict:
                 handling_columns(_("Request type")),
                 [handling_row(row) for row in by_type],
                 footer=handling_row(total),
+                notes=[MEDIAN_NOTE],
             ),
             Table(
                 "agents",
@@ -175,6 +180,7 @@ def handling_report(request: HttpRequest) -> dict:
                 handling_columns(_("Agent")),
                 [handling_row(row) for row in by_agent],
                 footer=handling_row(total),
+                notes=[MEDIAN_NOTE],
             ),
         ],
     }
