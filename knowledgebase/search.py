@@ -216,6 +216,15 @@ def search_articles(
     return _search_simple(scope, words, limit)
 
 
+# A live search (as the agent types) waits for a word of three letters: "co" alone is a prefix
+# of most words, and ranking most articles takes 80 ms at 50,000 (docs/benchmarks.md).
+LIVE_MIN_LETTERS = 3
+
+
+def worth_searching_live(text: str) -> bool:
+    return any(len(word) >= LIVE_MIN_LETTERS for word in search_words(text))
+
+
 def search_words(text: str) -> list[str]:
     """The words searched for: letters and digits, lower case, each once, at most eight."""
     words = []

@@ -22,7 +22,7 @@ from knowledgebase.filters import ArticleFilter
 from knowledgebase.forms import ArticleForm, TopicForm
 from knowledgebase.models import Article, ArticleKind, ArticleStatus, FailedSearch, Topic
 from knowledgebase.rendering import render_markdown
-from knowledgebase.search import record_search, search_articles
+from knowledgebase.search import record_search, search_articles, worth_searching_live
 from knowledgebase.services import (
     article_archive,
     article_create,
@@ -64,7 +64,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "can_write": can_write_articles(request.user),
     }
     text = request.GET.get("q", "").strip()
-    if text and articles.form.is_valid():
+    if text and request.htmx and not worth_searching_live(text):
+        context["hits"], context["keep_typing"] = [], True
+    elif text and articles.form.is_valid():
         context["hits"] = search_hits(request, text, articles.form.cleaned_data)
     else:
         context["page"] = Paginator(articles.qs, PAGE_SIZE).get_page(request.GET.get("page"))

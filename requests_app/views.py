@@ -15,7 +15,12 @@ from hierarchy.models import ProblemCode
 from knowledgebase.access import can_read_article
 from knowledgebase.models import Article
 from knowledgebase.rendering import render_markdown
-from knowledgebase.search import record_search, search_articles, search_words
+from knowledgebase.search import (
+    record_search,
+    search_articles,
+    search_words,
+    worth_searching_live,
+)
 from requests_app.access import can_change_request_settings, can_reopen, can_take_requests
 from requests_app.filters import RequestFilter
 from requests_app.forms import CustomerForm, NewRequestForm, RequestForm, RequestTypeSettingForm
@@ -211,10 +216,17 @@ def request_knowledge_search(request: HttpRequest, pk: int) -> HttpResponse:
     noted on the request; a search the agent submitted that found nothing is counted."""
     customer_request = get_object_or_404(CustomerRequest, pk=pk)
     text = request.GET.get("kb_q", "").strip()
+    submitted = bool(request.GET.get("submitted"))
+    if not submitted and not worth_searching_live(text):
+        return render(
+            request,
+            "requests_app/knowledge_panel.html#search_hits",
+            {"customer_request": customer_request, "keep_typing": bool(text)},
+        )
     hits = search_articles(text, user=request.user, published_only=True, limit=KNOWLEDGE_HITS)
     if search_words(text):
         request_searched_knowledge(customer_request)
-        if request.GET.get("submitted"):
+        if submitted:
             record_search(text, hits, request.user)
     return render(
         request,

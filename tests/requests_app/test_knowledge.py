@@ -221,3 +221,16 @@ def test_the_settings_page(client, agent, supervisor):
     )
     assert "Someone else changed this setting meanwhile" in stale.content.decode()
     assert not RequestTypeSetting.for_type("information").knowledge_search_required
+
+
+def test_the_live_search_waits_for_three_letters(client, agent, supervisor):
+    article(supervisor, "Collection days", body="Collection is on Tuesdays.")
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    page = search(client, customer_request, "co").content.decode()
+    assert "Keep typing" in page and "Collection days" not in page
+    customer_request.refresh_from_db()
+    assert customer_request.knowledge_searched_at is None
+    assert (
+        "Collection days" in search(client, customer_request, "co", submitted="1").content.decode()
+    )
