@@ -17,3 +17,10 @@ def page_without_count(queryset, page_number: str | None, size: int = PAGE_SIZE)
         "previous_page_number": number - 1,
         "next_page_number": number + 1,
     }
+
+
+def query_without_page(query) -> str:
+    """The list's query string for its page links, which add their own page number."""
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()

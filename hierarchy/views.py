@@ -15,6 +15,7 @@ from callcenter.access import require
 from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
 from callcenter.display import display_value
 from callcenter.htmx import render_page
+from callcenter.pages import query_without_page
 from hierarchy.access import can_browse_catalogue, can_maintain_catalogue
 from hierarchy.catalogue_csv import CatalogueImportError, catalogue_export, catalogue_import
 from hierarchy.filters import ProblemCodeFilter, StandardWorkOrderFilter
@@ -214,12 +215,10 @@ def item_set_active(request: HttpRequest, level: str, pk: int) -> HttpResponse:
 
 def filtered_list(request: HttpRequest, template: str, filterset, **context) -> HttpResponse:
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render_page(
         request,
         template,
-        {"filter": filterset, "page": page, "query": query.urlencode(), **context},
+        {"filter": filterset, "page": page, "query": query_without_page(request.GET), **context},
         "results",
     )
 

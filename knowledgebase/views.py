@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from callcenter.access import require
 from callcenter.concurrency import EditConflict, rebind_at_current_version
 from callcenter.htmx import render_page
+from callcenter.pages import query_without_page
 from knowledgebase.access import (
     can_publish_articles,
     can_read_article,
@@ -56,11 +57,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
         queryset=readable_articles(request.user).defer("search_vector").order_by("title"),
         user=request.user,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter": articles,
-        "query": query.urlencode(),
+        "query": query_without_page(request.GET),
         "can_write": can_write_articles(request.user),
     }
     text = request.GET.get("q", "").strip()

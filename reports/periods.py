@@ -2,11 +2,13 @@
 first day's midnight to the midnight after the last day."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from callcenter.days import local_midnight
 
 MAX_DAYS = 366 * 3
 
@@ -28,10 +30,6 @@ class Period:
     @property
     def days(self) -> int:
         return (self.last_day - self.first_day).days + 1
-
-
-def local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def preset_period(preset: str, today: date) -> Period:

@@ -16,8 +16,8 @@ from django.db.models import CharField, Count, F, FloatField, IntegerField, Q, Q
 from django.db.models.functions import Cast, Coalesce, Floor, Round, TruncDate
 from django.utils import timezone
 
+from callcenter.days import local_midnight
 from reports.models import Dimension, HandlingDay, RequestDay, RollupState
-from reports.periods import local_midnight
 from reports.sql import SecondsBetween
 from requests_app.models import CustomerRequest
 

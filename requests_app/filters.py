@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -6,13 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.days import local_midnight
 from hierarchy.filters import ANY
 from hierarchy.models import Department
 from requests_app.models import Channel, CustomerRequest, RequestType, Status
-
-
-def start_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class RequestFilter(django_filters.FilterSet):
@@ -63,10 +60,10 @@ class RequestFilter(django_filters.FilterSet):
         return queryset.filter(Q(caller_name__icontains=value) | Q(description__icontains=value))
 
     def started_from_day(self, queryset, name, value):
-        return queryset.filter(started_at__gte=start_of_day(value))
+        return queryset.filter(started_at__gte=local_midnight(value))
 
     def started_to_day(self, queryset, name, value):
-        return queryset.filter(started_at__lt=start_of_day(value + timedelta(days=1)))
+        return queryset.filter(started_at__lt=local_midnight(value + timedelta(days=1)))
 
     def only_overdue(self, queryset, name, value):
         if not value:

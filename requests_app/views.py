@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from callcenter.access import require
 from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
 from callcenter.htmx import render_page
-from callcenter.pages import page_without_count
+from callcenter.pages import page_without_count, query_without_page
 from hierarchy.models import ProblemCode
 from knowledgebase.access import can_read_article
 from knowledgebase.models import Article
@@ -322,15 +322,13 @@ def request_settings(request: HttpRequest) -> HttpResponse:
 @require(can_take_requests)
 def request_list(request: HttpRequest) -> HttpResponse:
     requests = RequestFilter(request.GET or None, queryset=CustomerRequest.objects.for_list())
-    query = request.GET.copy()
-    query.pop("page", None)
     return render_page(
         request,
         "requests_app/request_list.html",
         {
             "filter": requests,
             "page": page_without_count(requests.qs, request.GET.get("page")),
-            "query": query.urlencode(),
+            "query": query_without_page(request.GET),
             "new_request_form": NewRequestForm(),
         },
         "results",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from callcenter.access import require
 from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
 from callcenter.htmx import render_page
-from callcenter.pages import page_without_count
+from callcenter.pages import page_without_count, query_without_page
 from workorders.access import can_change_work_orders, can_view_work_orders
 from workorders.filters import WorkOrderFilter
 from workorders.forms import WorkOrderForm
@@ -18,15 +18,13 @@ from workorders.services import work_order_update
 @require(can_view_work_orders)
 def work_order_list(request: HttpRequest) -> HttpResponse:
     work_orders = WorkOrderFilter(request.GET or None, queryset=WorkOrder.objects.for_list())
-    query = request.GET.copy()
-    query.pop("page", None)
     return render_page(
         request,
         "workorders/work_order_list.html",
         {
             "filter": work_orders,
             "page": page_without_count(work_orders.qs, request.GET.get("page")),
-            "query": query.urlencode(),
+            "query": query_without_page(request.GET),
         },
         "results",
     )
