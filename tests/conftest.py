@@ -28,6 +28,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    """Test users' passwords are hashed with a fast hasher: PBKDF2's deliberate slowness, paid
+    for every user a test creates, made the suite several times slower and tests nothing."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's Chromium; skip them without it, unless CI requires them."""
     if shutil.which(CHROMIUM):
