@@ -37,6 +37,7 @@ exactly that apostrophe again.
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -322,11 +323,14 @@ def _read_records(file: IO[bytes]) -> tuple[int, list[str], list[tuple[int, list
             ]
         )
     text = _decode(data)
+    _check_characters(text)
     # The header names hold neither separator, so its first line tells which one Excel used.
     first_line = text.partition("\n")[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open would otherwise swallow the rest of the file into one cell
+    # without a word, and text after a closing quote would be glued to the cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     start = 1
     try:
@@ -336,7 +340,7 @@ def _read_records(file: IO[bytes]) -> tuple[int, list[str], list[tuple[int, list
             start = reader.line_num + 1
     except csv.Error as error:
         raise CatalogueImportError(
-            [RowError(start, _("This is not a readable CSV file: %(error)s") % {"error": error})]
+            [RowError(start, _csv_problem(error, start, reader.line_num))]
         ) from error
     if not records:
         raise CatalogueImportError([RowError(None, _("The file is empty."))])
@@ -361,6 +365,74 @@ def _decode(data: bytes) -> str:
                 )
             ]
         ) from error
+
+
+# No control character but tab and line breaks belongs in a catalogue, and PostgreSQL cannot
+# store a NUL at all: a file holding them is most likely not CSV text (a workbook, or "Unicode
+# text", which is UTF-16 and has a NUL beside every letter).
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A binary file has them on most lines; the first few lines say enough.
+_MAX_LINES_REPORTED = 10
+
+
+def _check_characters(text: str) -> None:
+    errors: list[RowError] = []
+    line, counted_to = 1, 0
+    for match in _CONTROL_CHARACTER.finditer(text):
+        line += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        if errors and errors[-1].line == line:
+            continue
+        if len(errors) == _MAX_LINES_REPORTED:
+            errors.append(
+                RowError(
+                    None,
+                    _("More lines hold control characters; only the first %(count)s are listed.")
+                    % {"count": _MAX_LINES_REPORTED},
+                )
+            )
+            break
+        errors.append(
+            RowError(
+                line,
+                _(
+                    "The line holds a control character (%(character)s), such as a NUL byte, "
+                    "which a CSV file cannot hold. Is this a CSV file? Save it from Excel as "
+                    "“CSV UTF-8 (Comma delimited)”: workbooks and “Unicode text” cannot be "
+                    "imported."
+                )
+                % {"character": f"U+{ord(match.group()):04X}"},
+            )
+        )
+    if errors:
+        raise CatalogueImportError(errors)
+
+
+def _csv_problem(error: csv.Error, start: int, end: int) -> str:
+    """What is wrong with the record that starts on line `start`, in words a person can act on;
+    the reader stopped on line `end`. Python's csv module says it in English only."""
+    reason = str(error)
+    if "unexpected end of data" in reason:
+        problem = _(
+            'A quote (") opens a cell in this row and is never closed: the file ends inside it.'
+        )
+    elif "expected after" in reason:
+        if end == start:
+            problem = _('A quote (") ends a cell, but more text follows it in the same cell.')
+        else:
+            problem = _(
+                'A cell in this row opens with a quote (") and runs on to line %(end)s, where '
+                "a quote ends it and more text follows in the same cell."
+            ) % {"end": end}
+    elif "field larger than field limit" in reason:
+        return _("A cell is longer than %(limit)s characters.") % {"limit": csv.field_size_limit()}
+    else:
+        return _("This is not a readable CSV file: %(error)s") % {"error": error}
+    advice = _(
+        'A cell that starts with a quote (") must end with one, and a quote inside such a cell '
+        'is written twice ("").'
+    )
+    return f"{problem} {advice}"
 
 
 def _check_columns(line: int, header: list[str]) -> dict[str, int]:

@@ -659,3 +659,120 @@ def test_its_error_is_a_validation_error_with_a_message_per_line(unchanged, admi
         catalogue_import(file, user=administrator)
 
     assert raised.value.messages == ["Line 2: Column “name”: It is empty."]
+
+
+def header_and(*lines: str) -> io.BytesIO:
+    return io.BytesIO("\r\n".join([",".join(COLUMNS), *lines, ""]).encode("utf-8"))
+
+
+GOOD_LINE = "Environmental Services,Solid Waste,Household garbage collection,GOOD,Good,,normal"
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b"])
+def test_it_refuses_a_nul_byte_or_another_control_character_naming_its_line(
+    unchanged, administrator, character
+):
+    file = csv_file([code_row(code="A"), code_row(code="B", name=f"Broken{character}bench")])
+
+    [(line, message)] = import_errors(file, administrator)
+
+    assert line == 3
+    assert f"control character (U+{ord(character):04X})" in message
+    assert "CSV UTF-8" in message
+
+
+def test_it_counts_lines_to_a_control_character_inside_a_cell_of_several_lines(
+    unchanged, administrator
+):
+    file = csv_file([code_row(code="A", description="one\ntwo\nth\x00ree")])
+
+    assert [line for line, _message in import_errors(file, administrator)] == [4]
+
+
+def test_it_lists_the_first_ten_lines_of_a_binary_looking_file(unchanged, administrator):
+    file = io.BytesIO(b"\x00\x01\r\n" * 50)
+
+    errors = import_errors(file, administrator)
+
+    assert [line for line, _message in errors] == [None, *range(1, 11)]
+    assert errors[0][1] == "More lines hold control characters; only the first 10 are listed."
+
+
+def test_it_refuses_a_quote_that_is_never_closed(unchanged, administrator):
+    # Read leniently, the open quote swallowed line 4 into line 3's description: one code
+    # imported with two rows for a description, and GOOD2 silently lost.
+    file = header_and(
+        GOOD_LINE,
+        'Environmental Services,Solid Waste,Household garbage collection,X,Open,"Half a quote',
+        GOOD_LINE.replace("GOOD", "GOOD2"),
+    )
+
+    assert import_errors(file, administrator) == [
+        (
+            3,
+            'A quote (") opens a cell in this row and is never closed: the file ends inside it. '
+            'A cell that starts with a quote (") must end with one, and a quote inside such a '
+            'cell is written twice ("").',
+        )
+    ]
+
+
+def test_it_refuses_text_after_a_closing_quote(unchanged, administrator):
+    file = header_and(
+        GOOD_LINE,
+        'Environmental Services,Solid Waste,Household garbage collection,X,"Broken" bench,,normal',
+    )
+
+    [(line, message)] = import_errors(file, administrator)
+
+    assert line == 3
+    assert message.startswith('A quote (") ends a cell, but more text follows it in the same')
+
+
+def test_it_names_both_lines_of_a_quote_that_runs_on_to_a_later_line(unchanged, administrator):
+    file = header_and(
+        'Environmental Services,Solid Waste,Household garbage collection,X,"Open,,normal',
+        'Environmental Services,Solid Waste,Household garbage collection,Y,"Closed",,normal',
+    )
+
+    [(line, message)] = import_errors(file, administrator)
+
+    assert line == 2
+    assert "runs on to line 3, where a quote ends it" in message
+
+
+def test_it_keeps_quotes_written_twice_and_a_quote_inside_a_bare_cell(catalogue, administrator):
+    file = header_and(
+        'Environmental Services,Solid Waste,Household garbage collection,A,"The ""big"" bin"'
+        ",,normal",
+        'Environmental Services,Solid Waste,Household garbage collection,B,5" pipe,,normal',
+    )
+
+    catalogue_import(file, user=administrator)
+
+    assert ProblemCode.objects.get(code="A").name == 'The "big" bin'
+    assert ProblemCode.objects.get(code="B").name == '5" pipe'
+
+
+def test_it_refuses_a_cell_longer_than_the_reader_takes(unchanged, administrator):
+    file = header_and(f"Environmental Services,Solid Waste,X,A,{'x' * 200_000},,normal")
+
+    assert import_errors(file, administrator) == [(2, "A cell is longer than 131072 characters.")]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("Ä,ö".encode("utf-16"), (1, "The file is not UTF-8 encoded.")),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", (1, "The file is not UTF-8 encoded.")),
+        (b"\xef\xbb\xbf", (None, "The file is empty.")),
+        (b"\xef\xbb\xbf \r\n\t\r\n, ,\r\n", (None, "The file is empty.")),
+    ],
+    ids=["utf-16 with its byte order mark", "png", "a byte order mark alone", "blank lines"],
+)
+def test_it_refuses_undecodable_or_empty_files_with_a_clear_error(
+    unchanged, administrator, data, expected
+):
+    [(line, message)] = import_errors(io.BytesIO(data), administrator)
+
+    assert (line, message[: len(expected[1])]) == expected

@@ -87,3 +87,67 @@ def test_import_and_export_are_for_administrators_only(client, supervisor, catal
     )
     assert response.status_code == 403
     assert not ProblemCode.objects.filter(code="TREE").exists()
+
+
+def refused_upload(client, data: bytes):
+    response = client.post(
+        reverse("hierarchy:catalogue_import"),
+        {"file": SimpleUploadedFile("catalogue.csv", data, "text/csv")},
+    )
+    assert response.status_code == 200
+    assert not Department.objects.filter(name="Parks").exists()
+    assert not ProblemCode.objects.exists()
+    return response
+
+
+def test_a_nul_byte_is_refused_with_its_line_and_nothing_is_imported(client, administrator):
+    client.force_login(administrator)
+    data = csv_upload([code_row(), code_row(code="BENCH", name="Broken\x00bench")]).read()
+
+    response = refused_upload(client, data)
+
+    [(line, message)] = response.context["problems"]
+    assert line == 3
+    assert "control character (U+0000)" in message
+    assert "Nothing was imported: the file has 1 problem" in response.content.decode()
+
+
+def test_a_quote_never_closed_is_refused_with_its_line(client, administrator):
+    client.force_login(administrator)
+    data = csv_upload([code_row()]).read() + b'Parks,Park Maintenance,Trees,BENCH,"Broken\r\n'
+
+    response = refused_upload(client, data)
+
+    [(line, message)] = response.context["problems"]
+    assert line == 3
+    assert "never closed" in message
+    assert "never closed" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "shown"),
+    [
+        (b"", "The submitted file is empty."),
+        (b"\xef\xbb\xbf", "The file is empty."),
+        (",".join(COLUMNS).encode("utf-16"), "The file is not UTF-8 encoded."),
+        (",".join(COLUMNS).encode("utf-16-le"), "control character (U+0000)"),
+        (",".join(COLUMNS).encode("utf-8") + b"\r\nParks,M\xfcll", "The file is not UTF-8"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "control character (U+0003)"),
+        (bytes(range(256)), "The file is not UTF-8 encoded."),
+    ],
+    ids=[
+        "empty",
+        "a byte order mark alone",
+        "utf-16",
+        "utf-16 without its mark",
+        "latin-1",
+        "an excel workbook",
+        "binary",
+    ],
+)
+def test_undecodable_files_are_refused_with_a_clear_error(client, administrator, data, shown):
+    client.force_login(administrator)
+
+    response = refused_upload(client, data)
+
+    assert shown in response.content.decode()
