@@ -24,6 +24,8 @@ class WorkOrderForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        # A work order without a due date could never be late (work_order_update refuses it).
+        self.fields["due_at"].required = True
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}

@@ -16,12 +16,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callcenter.concurrency import lock_for_edit
+from callcenter.concurrency import EditConflict, lock_for_edit
 from callcenter.history import record_changes
 from callcenter.numbering import give_number, pending_number
 from hierarchy.models import ProblemCode
 from workorders.addresses import address_key, bounding_box, distance_m
-from workorders.models import WorkOrder, WorkOrderChange, WorkOrderStatus
+from workorders.models import ACTIVE, WorkOrder, WorkOrderChange, WorkOrderStatus
 from workorders.tasks import notify_caller_work_order_completed
 
 DUPLICATE_RADIUS_M = 50
@@ -93,23 +93,51 @@ def work_order_create_or_link(
     create_new: bool = False,
     reason: str = "",
 ) -> WorkOrder:
-    """The work order a reported problem belongs to.
+    """The work order a reported problem belongs to, locked until the transaction ends.
 
-    - link_to: the open work order the agent chose.
+    - link_to: the open work order the agent chose; it must be one for the problem at the place.
     - create_new with a reason: a new one although the same problem is open at the place.
     - otherwise: the open one for the problem at the place if there is one (the agent may not
       have seen it: another agent created it a moment ago), else a new one.
     Two agents reporting the same problem at the same place at the same moment get one work
     order: on PostgreSQL the reports of a problem code are serialised by a transaction lock,
     and everywhere a partial unique index allows one open work order per problem and address.
+
+    Linking and completing are serialised by the work order's row lock: every link takes it
+    (SELECT ... FOR UPDATE) and checks the work order is still open, and work_order_update
+    holds it while it resolves the linked requests. So a request linked a moment before the
+    completion is resolved with the others, and one a moment after is refused (or, by default,
+    gets a new work order), never left open on a finished one.
+
+    Lock order, and why it cannot deadlock: request_save locks the request (R), then here the
+    problem code's report lock (PostgreSQL), then the work order (W); completing locks W, then
+    the open requests linked to W. The orders differ, but a request reaches this function only
+    while it has no work order, and the completion only waits for rows that are linked to W in
+    the database (committed); the request being linked is not, so the completion never waits
+    for an R whose holder waits for W. Requests already linked to W are locked by the
+    completion, and request_save never takes W for them.
     """
     _check_report(report)
     if link_to is not None:
-        return _linkable(link_to)
+        return _linkable(link_to, report)
     _serialise_reports_of(report.problem_code)
-    duplicates = work_order_duplicates(report)
-    if duplicates and not create_new:
-        return duplicates[0]
+    for _attempt in range(MAX_LINK_ATTEMPTS):
+        duplicates = work_order_duplicates(report)
+        if duplicates and not create_new:
+            linked = _lock_if_active(duplicates[0])
+            if linked is None:
+                # Completed or cancelled since the search: look again without it.
+                continue
+            return linked
+        break
+    else:
+        raise ValidationError(
+            {
+                "work_order_choice": _(
+                    "The work orders for this problem here are changing right now: save again."
+                )
+            }
+        )
     if duplicates and not reason.strip():
         raise ValidationError(
             {
@@ -125,11 +153,17 @@ def work_order_create_or_link(
             return _create(report, user, reason.strip() if duplicates else "")
     except IntegrityError:
         # Created by someone else since the check (SQLite has no transaction lock to wait on).
-        return WorkOrder.objects.active().get(
+        return WorkOrder.objects.select_for_update().get(
+            status__in=ACTIVE,
             problem_code=report.problem_code,
             address_key=address_key(report.address),
             duplicate_reason="",
         )
+
+
+# Each attempt of the default link finds a work order finished since its search; the next
+# search no longer finds it. A bound, not a count anyone expects to reach.
+MAX_LINK_ATTEMPTS = 5
 
 
 def _check_report(report: Report) -> None:
@@ -144,7 +178,15 @@ def _check_report(report: Report) -> None:
         raise ValidationError(errors)
 
 
-def _linkable(work_order: WorkOrder) -> WorkOrder:
+def _lock_if_active(work_order: WorkOrder) -> WorkOrder | None:
+    """The work order, locked, if it is still open once the lock is ours."""
+    current = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+    return current if current.is_active else None
+
+
+def _linkable(work_order: WorkOrder, report: Report) -> WorkOrder:
+    """The work order the agent chose, locked: open, and for the reported problem and place
+    (a posted number is not trusted to be one of those the form showed)."""
     current = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
     if not current.is_active:
         raise ValidationError(
@@ -153,6 +195,17 @@ def _linkable(work_order: WorkOrder) -> WorkOrder:
                     "%(number)s is %(status)s: a request cannot be linked to it any more."
                 )
                 % {"number": current, "status": current.get_status_display().lower()}
+            }
+        )
+    key = address_key(report.address)
+    if current.problem_code_id != report.problem_code.pk or not _same_place(current, report, key):
+        raise ValidationError(
+            {
+                "work_order_choice": _(
+                    "%(number)s is not for this problem at this address: choose one of the "
+                    "work orders shown, or a new one."
+                )
+                % {"number": current}
             }
         )
     return current
@@ -210,10 +263,17 @@ def work_order_update(
     """Change a work order's status or details, with its history.
 
     Completing it resolves every linked request still open and queues an e-mail to each caller
-    who left an address; cancelling it needs a reason, which the linked requests show.
+    who left an address, all while the work order stays locked (see work_order_create_or_link);
+    cancelling it needs a reason, which the linked requests show. A completed or cancelled work
+    order is final: nothing of it changes any more.
     Raises EditConflict or ValidationError (naming the field).
     """
-    current = lock_for_edit(WorkOrder, work_order.pk, expected_version)
+    try:
+        current = lock_for_edit(WorkOrder, work_order.pk, expected_version)
+    except EditConflict as conflict:
+        _check_changeable(conflict.current)
+        raise
+    _check_changeable(current)
     before = {field: getattr(current, field) for field in TRACKED_FIELDS}
     for field, value in values.items():
         setattr(current, field, value)
@@ -227,6 +287,14 @@ def work_order_update(
     if current.status == S.COMPLETED and before["status"] != S.COMPLETED:
         _complete(current, user)
     return current
+
+
+def _check_changeable(work_order: WorkOrder) -> None:
+    if not work_order.is_active:
+        raise ValidationError(
+            _("%(number)s is %(status)s: it cannot be changed any more.")
+            % {"number": work_order, "status": work_order.get_status_display().lower()}
+        )
 
 
 def _check_status(old: str, work_order: WorkOrder, reason: str) -> None:
@@ -247,8 +315,10 @@ def _check_status(old: str, work_order: WorkOrder, reason: str) -> None:
 
 
 def _check_due(old, work_order: WorkOrder) -> None:
-    changed = work_order.due_at != old and work_order.due_at is not None
-    if changed and work_order.due_at < timezone.now():
+    # Without a due date a work order could never be late: the reports would count it on time.
+    if work_order.due_at is None:
+        raise ValidationError({"due_at": _("A work order needs a due date.")})
+    if work_order.due_at != old and work_order.due_at < timezone.now():
         raise ValidationError({"due_at": _("The due date is in the past.")})
 
 

@@ -17,6 +17,10 @@ def notify_caller_work_order_completed(
         language = settings.LANGUAGE_CODE
     context = {"number": work_order_number, "title": title, "address": address}
     with translation.override(language):
-        subject = render_to_string("workorders/email/completed_subject.txt", context).strip()
+        # Plain text, as the templates say (autoescape off): a title with quotes or "&" reads
+        # as typed. One line, for a header may not break.
+        subject = " ".join(
+            render_to_string("workorders/email/completed_subject.txt", context).split()
+        )
         body = render_to_string("workorders/email/completed.txt", context)
     send_mail(subject, body, None, [email])

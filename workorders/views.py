@@ -8,7 +8,7 @@ from callcenter.access import require
 from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
 from callcenter.htmx import render_page
 from callcenter.pages import page_without_count, query_without_page
-from workorders.access import can_change_work_orders, can_view_work_orders
+from workorders.access import can_change_work_orders, can_see_callers, can_view_work_orders
 from workorders.filters import WorkOrderFilter
 from workorders.forms import WorkOrderForm
 from workorders.models import WorkOrder
@@ -34,6 +34,7 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
 def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     work_order = get_object_or_404(WorkOrder.objects.for_list(), pk=pk)
     can_change = can_change_work_orders(request.user)
+    show_callers = can_see_callers(request.user)
     if request.method == "POST" and not can_change:
         raise PermissionDenied
     form = None
@@ -73,11 +74,19 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "work_order": work_order,
             "form": form,
-            "linked_requests": work_order.requests.select_related("customer", "agent").order_by(
-                "started_at"
-            ),
+            "linked_requests": linked_requests(work_order, show_callers),
+            "show_callers": show_callers,
             "history": work_order.changes.select_related("changed_by")[:50],
             **context,
         },
         "form",
     )
+
+
+def linked_requests(work_order: WorkOrder, show_callers: bool):
+    """The requests linked to the work order; their callers' details only for those who may see
+    them (the rest are not even read)."""
+    linked = work_order.requests.select_related("agent").order_by("started_at")
+    if show_callers:
+        return linked.select_related("customer")
+    return linked.only("pk", "number", "status", "started_at", "work_order", "agent")

@@ -106,6 +106,35 @@ def test_a_completed_or_cancelled_work_order_takes_no_new_request(agent, supervi
     assert report(agent, catalogue["appl"]).work_order != work_order
 
 
+def test_a_request_links_only_to_an_open_work_order_of_its_problem_at_its_place(agent, catalogue):
+    here = report(agent, catalogue["appl"], "12 Main St.").work_order
+    elsewhere = report(agent, catalogue["appl"], "99 Elm Road").work_order
+    other_problem = report(agent, catalogue["missed"], "12 Main St.").work_order
+    for unrelated in (elsewhere, other_problem):
+        with pytest.raises(ValidationError) as error:
+            report(agent, catalogue["appl"], "12 main street", WorkOrderChoice(link_to=unrelated))
+        assert error.value.message_dict["work_order_choice"] == [
+            f"{unrelated.number} is not for this problem at this address: choose one of the "
+            "work orders shown, or a new one."
+        ]
+    assert unrelated.requests.count() == 1
+    chosen = report(agent, catalogue["appl"], "12 main street", WorkOrderChoice(link_to=here))
+    assert chosen.work_order == here
+
+
+def test_a_chosen_work_order_within_50_metres_is_at_the_place(agent, catalogue):
+    near = Report(catalogue["appl"], "Unter den Linden 1", Decimal("52.51700"), Decimal("13.38886"))
+    first = work_order_create_or_link(report=near, user=agent)
+    forty_metres = Report(
+        catalogue["appl"], "Opposite the opera", Decimal("52.51705"), Decimal("13.38945")
+    )
+    assert work_order_create_or_link(report=forty_metres, user=agent, link_to=first) == first
+    far = Report(catalogue["appl"], "Pariser Platz", Decimal("52.51630"), Decimal("13.37770"))
+    with pytest.raises(ValidationError) as error:
+        work_order_create_or_link(report=far, user=agent, link_to=first)
+    assert "work_order_choice" in error.value.message_dict
+
+
 def test_a_work_order_needs_a_problem_code_and_an_address(agent, catalogue):
     with pytest.raises(ValidationError) as error:
         work_order_create_or_link(report=Report(None, "  "), user=agent)
@@ -154,6 +183,21 @@ def test_the_callers_email_is_in_their_language():
     assert "Vielen Dank" in message.body
 
 
+def test_the_callers_email_is_plain_text():
+    notify_caller_work_order_completed.call(
+        email="ada@example.org",
+        language="en",
+        work_order_number="WO-2026-000046",
+        title='Collect "Bosch" fridge & <freezer>',
+        address="O'Brien's yard",
+    )
+    message = mail.outbox[0]
+    assert message.subject == 'Done: Collect "Bosch" fridge & <freezer> (WO-2026-000046)'
+    assert "Collect \"Bosch\" fridge & <freezer>, at O'Brien's yard." in message.body
+    assert "&quot;" not in message.body + message.subject
+    assert "&amp;" not in message.body + message.subject
+
+
 def test_cancelling_needs_a_reason_which_the_requests_show(agent, supervisor, catalogue):
     request = report(agent, catalogue["appl"])
     work_order = request.work_order
@@ -173,12 +217,62 @@ def test_status_changes_follow_the_rules_and_keep_history(agent, supervisor, cat
         ("status", "in_progress"),
         ("assignee", "Crew 4"),
     }
-    work_order = change(work_order, agent, status=WorkOrderStatus.COMPLETED)
     with pytest.raises(ValidationError) as error:
         change(work_order, supervisor, status=WorkOrderStatus.OPEN)
     assert error.value.message_dict["status"] == [
-        "A work order cannot go from “Completed” to “Open”."
+        "A work order cannot go from “In progress” to “Open”."
     ]
+
+
+@pytest.mark.parametrize("final", [WorkOrderStatus.COMPLETED, WorkOrderStatus.CANCELLED])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"notes": "Crafted"},
+        {"priority": 1},
+        {"assignee": "Crew 9"},
+        {"due_at": "later"},
+        {"status": WorkOrderStatus.OPEN},
+        {},
+    ],
+    ids=["notes", "priority", "assignee", "due date", "status", "nothing"],
+)
+def test_a_completed_or_cancelled_work_order_refuses_every_change(
+    agent, supervisor, catalogue, final, values
+):
+    work_order = report(agent, catalogue["appl"]).work_order
+    work_order = change(work_order, supervisor, "Done privately", status=final)
+    if values.get("due_at") == "later":
+        values = {"due_at": timezone.now() + timedelta(days=40)}
+    with pytest.raises(ValidationError) as error:
+        change(work_order, supervisor, **values)
+    assert error.value.messages == [
+        f"{work_order.number} is {final.label.lower()}: it cannot be changed any more."
+    ]
+    # Also when the form was opened before it was finished (an older version).
+    with pytest.raises(ValidationError):
+        work_order_update(
+            work_order=work_order,
+            values=values,
+            expected_version=work_order.version - 1,
+            user=supervisor,
+        )
+    saved = WorkOrder.objects.get(pk=work_order.pk)
+    assert (saved.status, saved.version, saved.notes, saved.assignee) == (
+        final,
+        work_order.version,
+        "",
+        "",
+    )
+    assert saved.due_at == work_order.due_at and saved.priority == work_order.priority
+
+
+def test_the_due_date_cannot_be_cleared(agent, catalogue):
+    work_order = report(agent, catalogue["appl"]).work_order
+    with pytest.raises(ValidationError) as error:
+        change(work_order, agent, due_at=None)
+    assert error.value.message_dict["due_at"] == ["A work order needs a due date."]
+    assert WorkOrder.objects.get(pk=work_order.pk).due_at == work_order.due_at
 
 
 def test_a_due_date_in_the_past_is_refused(agent, catalogue):

@@ -1,23 +1,38 @@
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from requests_app.models import RequestType, Status
 from requests_app.services import request_save, request_start
-from workorders.models import WorkOrderStatus
+from tests.factories import CustomerFactory
+from workorders.models import WorkOrder, WorkOrderStatus
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def action_request(agent, code, address="12 Main St."):
+def action_request(agent, code, address="12 Main St.", **caller):
     request = request_start(agent=agent)
     return request_save(
         request=request,
-        values={"request_type": RequestType.ACTION, "problem_code": code, "work_address": address},
+        values={
+            "request_type": RequestType.ACTION,
+            "problem_code": code,
+            "work_address": address,
+            **caller,
+        },
         expected_version=request.version,
         user=agent,
     )
+
+
+def due(work_order) -> str:
+    """The due date as the form shows it (local time, to the minute)."""
+    return timezone.localtime(work_order.due_at).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_the_list_filters_by_status_code_and_address(client, agent, catalogue):
@@ -46,7 +61,12 @@ def test_an_agent_completes_a_work_order_from_its_page(client, agent, catalogue)
     assert request.number in page
     response = client.post(
         work_order.get_absolute_url(),
-        {"version": work_order.version, "status": "completed", "priority": work_order.priority},
+        {
+            "version": work_order.version,
+            "status": "completed",
+            "priority": work_order.priority,
+            "due_at": due(work_order),
+        },
     )
     assert response.status_code == 302
     request.refresh_from_db()
@@ -62,12 +82,24 @@ def test_a_stale_edit_shows_both_versions(client, agent, supervisor, catalogue):
     client.force_login(supervisor)
     client.post(
         work_order.get_absolute_url(),
-        {"version": stale_version, "status": "open", "priority": 3, "assignee": "Crew 1"},
+        {
+            "version": stale_version,
+            "status": "open",
+            "priority": 3,
+            "assignee": "Crew 1",
+            "due_at": due(work_order),
+        },
     )
     client.force_login(agent)
     page = client.post(
         work_order.get_absolute_url(),
-        {"version": stale_version, "status": "open", "priority": 3, "assignee": "Crew 2"},
+        {
+            "version": stale_version,
+            "status": "open",
+            "priority": 3,
+            "assignee": "Crew 2",
+            "due_at": due(work_order),
+        },
     ).content.decode()
     assert "Someone else saved this work order" in page
     assert "Crew 1" in page and 'value="Crew 2"' in page
@@ -112,3 +144,78 @@ def test_the_request_shows_its_work_order_and_the_promise(client, agent, catalog
     page = client.get(request.get_absolute_url()).content.decode()
     assert request.work_order.number in page
     assert "Tell the caller: done by" in page
+
+
+def test_a_crafted_post_cannot_change_a_completed_work_order(client, agent, catalogue):
+    work_order = action_request(agent, catalogue["appl"]).work_order
+    client.force_login(agent)
+    client.post(
+        work_order.get_absolute_url(),
+        {
+            "version": work_order.version,
+            "status": "completed",
+            "priority": work_order.priority,
+            "due_at": due(work_order),
+        },
+    )
+    completed = WorkOrder.objects.get(pk=work_order.pk)
+    later = timezone.localtime() + timedelta(days=60)
+    response = client.post(
+        work_order.get_absolute_url(),
+        {
+            "version": completed.version,
+            "status": "completed",
+            "priority": 1,
+            "due_at": later.strftime("%Y-%m-%dT%H:%M"),
+            "notes": "Changed afterwards",
+        },
+    )
+    assert response.status_code == 200
+    assert f"{work_order.number} is completed: it cannot be changed any more." in (
+        response.content.decode()
+    )
+    saved = WorkOrder.objects.get(pk=work_order.pk)
+    assert (saved.version, saved.priority, saved.due_at, saved.notes) == (
+        completed.version,
+        completed.priority,
+        completed.due_at,
+        "",
+    )
+
+
+def test_the_due_date_is_required_in_the_form(client, agent, catalogue):
+    work_order = action_request(agent, catalogue["appl"]).work_order
+    client.force_login(agent)
+    page = client.get(work_order.get_absolute_url()).content.decode()
+    assert re.search(r'<input type="datetime-local" name="due_at"[^>]* required', page)
+    response = client.post(
+        work_order.get_absolute_url(),
+        {"version": work_order.version, "status": "open", "priority": 3, "due_at": ""},
+    )
+    assert response.context["form"].errors["due_at"] == ["This field is required."]
+    assert WorkOrder.objects.get(pk=work_order.pk).due_at == work_order.due_at
+
+
+def test_managers_see_work_orders_without_the_callers_personal_data(
+    client, agent, supervisor, manager, catalogue
+):
+    customer = CustomerFactory(name="Grace Hopper", email="grace@example.org")
+    first = action_request(
+        agent, catalogue["appl"], caller_name="Ada Lovelace", caller_email="ada@example.org"
+    )
+    second = action_request(agent, catalogue["appl"], customer=customer)
+    work_order = first.work_order
+    personal = ["Ada Lovelace", "ada@example.org", "Grace Hopper", "grace@example.org"]
+
+    client.force_login(manager)
+    detail = client.get(work_order.get_absolute_url()).content.decode()
+    listed = client.get(reverse("workorders:work_order_list")).content.decode()
+    assert first.number in detail and second.number in detail
+    assert work_order.number in listed
+    for page in (detail, listed):
+        assert not [text for text in personal if text in page]
+
+    for user in (agent, supervisor):
+        client.force_login(user)
+        detail = client.get(work_order.get_absolute_url()).content.decode()
+        assert all(text in detail for text in ["Ada Lovelace", "ada@example.org", "Grace Hopper"])
