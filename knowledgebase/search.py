@@ -250,10 +250,16 @@ def topic_and_descendants(topic) -> set[int]:
     return found
 
 
+# Control characters (PostgreSQL refuses a NUL in text) are not words: they separate them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def record_search(text: str, hits: list[SearchHit], user) -> None:
-    """Count a search that found nothing, for supervisors: one upsert, nothing if it found."""
+    """Count a search that found nothing, for supervisors: one upsert, nothing if it found.
+
+    A write: call it for a search the user submitted (a POST), never for a GET."""
     max_length = FailedSearch._meta.get_field("text").max_length
-    normalised = " ".join((text or "").split()).lower()[:max_length]
+    normalised = " ".join(CONTROL_CHARACTERS.sub(" ", text or "").split()).lower()[:max_length]
     if not normalised or hits:
         return
     now = connection.ops.adapt_datetimefield_value(timezone.now())

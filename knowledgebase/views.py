@@ -3,8 +3,9 @@ import difflib
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -51,7 +52,10 @@ def readable_or_404(request: HttpRequest, pk: int) -> Article:
 
 @require(can_read_articles)
 def article_list(request: HttpRequest) -> HttpResponse:
-    """Articles by filter; with search words, the ranked search with highlighted snippets."""
+    """Articles by filter; with search words, the ranked search with highlighted snippets.
+    Filtering as the reader types is a GET; submitting the form is a POST (article_search)."""
+    if request.method == "POST":
+        return article_search(request)
     articles = ArticleFilter(
         request.GET or None,
         queryset=readable_articles(request.user).defer("search_vector").order_by("title"),
@@ -79,16 +83,31 @@ def search_hits(request: HttpRequest, text: str, filters: dict) -> list:
         language=filters.get("language") or None,
         topic=filters.get("topic"),
     )
-    hits = [
+    return [
         hit
         for hit in hits
         if (not filters.get("kind") or hit.article.kind == filters["kind"])
         and (not filters.get("status") or hit.article.status == filters["status"])
     ]
-    if not request.htmx:
-        # Only a submitted search counts, not every keystroke of live filtering.
+
+
+def article_search(request: HttpRequest) -> HttpResponse:
+    """A search the reader submitted (Enter or the button): one that finds nothing is counted
+    for the supervisors, then the results page, a GET that can be bookmarked, shows it. Only
+    this POST counts: not every keystroke of live filtering, nor a link from elsewhere."""
+    articles = ArticleFilter(
+        request.POST, queryset=readable_articles(request.user), user=request.user
+    )
+    text = request.POST.get("q", "").strip()
+    if text and articles.form.is_valid():
+        hits = search_hits(request, text, articles.form.cleaned_data)
         record_search(text, hits, request.user)
-    return hits
+    query = QueryDict(mutable=True)
+    for name in articles.form.fields:
+        if request.POST.get(name, "").strip():
+            query[name] = request.POST[name]
+    url = reverse("knowledgebase:article_list")
+    return HttpResponseRedirect(f"{url}?{query.urlencode()}" if query else url, status=303)
 
 
 @require(can_read_articles)

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -212,27 +213,37 @@ def consulted_articles(customer_request: CustomerRequest) -> list:
 
 @require(can_take_requests)
 def request_knowledge_search(request: HttpRequest, pk: int) -> HttpResponse:
-    """The knowledge-base search in the request form: published articles only. Searching is
-    noted on the request; a search the agent submitted that found nothing is counted."""
+    """The knowledge-base search in the request form: published articles only. As the agent
+    types (GET) it only shows what it finds. A submitted search (POST: Enter or the Search
+    button) is noted on the request, which counts toward "search before resolving", and one that
+    found nothing is counted for the supervisors."""
     customer_request = get_object_or_404(CustomerRequest, pk=pk)
-    text = request.GET.get("kb_q", "").strip()
-    submitted = bool(request.GET.get("submitted"))
-    if not submitted and not worth_searching_live(text):
-        return render(
-            request,
-            "requests_app/knowledge_panel.html#search_hits",
-            {"customer_request": customer_request, "keep_typing": bool(text)},
-        )
+    if request.method != "POST":
+        return live_knowledge_search(request, customer_request)
+    text = request.POST.get("kb_q", "").strip()
     hits = search_articles(text, user=request.user, published_only=True, limit=KNOWLEDGE_HITS)
     if search_words(text):
         request_searched_knowledge(customer_request)
-        if submitted:
-            record_search(text, hits, request.user)
+        record_search(text, hits, request.user)
+    context = {"hits": hits, "searched": text, "submitted": True}
+    if not request.htmx:
+        return typed_request_page(request, customer_request, **context)
     return render(
         request,
         "requests_app/knowledge_panel.html#search_hits",
-        {"customer_request": customer_request, "hits": hits, "searched": text},
+        {"customer_request": customer_request, **context},
     )
+
+
+def live_knowledge_search(request: HttpRequest, customer_request: CustomerRequest) -> HttpResponse:
+    text = request.GET.get("kb_q", "").strip()
+    context = {"customer_request": customer_request}
+    if worth_searching_live(text):
+        hits = search_articles(text, user=request.user, published_only=True, limit=KNOWLEDGE_HITS)
+        context.update(hits=hits, searched=text)
+    else:
+        context.update(keep_typing=bool(text))
+    return render(request, "requests_app/knowledge_panel.html#search_hits", context)
 
 
 @require(can_take_requests)
@@ -254,28 +265,52 @@ def request_code_articles(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(can_take_requests)
 def request_consult_article(request: HttpRequest, pk: int, article_pk: int) -> HttpResponse:
-    """Open an article from the request: recorded on the request as consulted (the first time),
-    shown in the form's panel, or on its own page when opened in a new tab. A link-article
-    opens its target."""
+    """Open an article from the request (POST): recorded on the request as consulted (the first
+    time) and shown in the form's panel; a link-article opens its target. A GET (an old link,
+    or one from another site) records nothing: it opens the article's own page."""
     customer_request = get_object_or_404(CustomerRequest, pk=pk)
     article = get_object_or_404(
         Article.objects.published().select_related("link_target"), pk=article_pk
     )
     if not can_read_article(request.user, article):
         raise Http404
+    if request.method != "POST":
+        return redirect(article)
     shown = request_consult(request=customer_request, article=article, user=request.user)
+    context = {
+        "opened": shown,
+        "opened_body": render_markdown(shown.body),
+        "consulted": consulted_articles(customer_request),
+    }
     if not request.htmx:
-        return redirect(shown)
+        return typed_request_page(request, customer_request, **context, **kept_search(request))
     return render(
         request,
         "requests_app/knowledge_panel.html#opened_article",
-        {
-            "customer_request": customer_request,
-            "article": shown,
-            "body": render_markdown(shown.body),
-            "consulted": consulted_articles(customer_request),
-        },
+        {"customer_request": customer_request, **context},
     )
+
+
+def typed_request_page(request: HttpRequest, customer_request: CustomerRequest, **context):
+    """The request page after a search or an article opened without JavaScript. Their buttons
+    sit in the request form and post all of it here (formaction), so the page comes back with
+    everything the agent typed: not saved, and not checked either (errors wait for Save)."""
+    if "version" in request.POST:
+        form = RequestForm(request.POST, instance=customer_request)
+        form._errors = ErrorDict()  # nothing is being saved: no error to show yet
+    else:
+        form = RequestForm(instance=customer_request)
+    return request_page(request, customer_request, form, **context)
+
+
+def kept_search(request: HttpRequest) -> dict:
+    """The search the agent had made, shown again beside the article opened (without
+    recording it again)."""
+    text = request.POST.get("kb_q", "").strip()
+    if not search_words(text):
+        return {}
+    hits = search_articles(text, user=request.user, published_only=True, limit=KNOWLEDGE_HITS)
+    return {"hits": hits, "searched": text}
 
 
 @require(can_change_request_settings)

@@ -5,10 +5,11 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Page, expect
 
-from knowledgebase.models import Article, ArticleStatus
+from knowledgebase.models import Article, ArticleStatus, FailedSearch
 from requests_app.models import Status
 from tests.browser.test_catalogue_journeys import log_in
 from tests.browser.test_request_journeys import save, start_call
+from tests.factories import article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,14 +44,23 @@ def test_a_script_is_written_found_from_a_request_and_recorded(
     call = start_call(page)
     page.get_by_label("Answer given").fill("Fridges are collected within ten working days.")
     page.get_by_label("Status", exact=True).select_option(label="Resolved")
+    search = page.get_by_label("Search the knowledge base")
+    # Typing searches live, but only shows: it does not count as searching before resolving.
+    search.press_sequentially("wasp nest", delay=20)
+    expect(page.locator("#kb-hits")).to_contain_text("Press Search to tell the supervisors")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".field-invalid")).to_contain_text("Search the knowledge base before")
+    call.refresh_from_db()
+    assert call.knowledge_searched_at is None
+    assert not FailedSearch.objects.exists()
 
-    search = page.get_by_label("Search the knowledge base")
     search.fill(SEARCH_TEXT)
     search.press("Enter")  # searches; does not save the request
-    hit = page.locator("#kb-hits").get_by_role("link", name="Appliance pickup")
+    hit = page.locator("#kb-hits").get_by_role("button", name="Appliance pickup")
     expect(hit).to_be_visible()
+    call.refresh_from_db()
+    assert call.knowledge_searched_at is not None
+    assert call.status == Status.OPEN
     hit.click()
     expect(page.locator(".kb-opened")).to_contain_text("we collect fridges and washing machines")
     expect(page.get_by_role("region", name="Articles consulted")).to_contain_text(
@@ -67,3 +77,38 @@ def test_a_script_is_written_found_from_a_request_and_recorded(
     expect(page.get_by_role("region", name="Articles consulted")).to_contain_text(
         "Appliance pickup"
     )
+
+
+def test_without_javascript_a_search_and_an_opened_article_keep_what_was_typed(
+    browser, live_server, supervisor, agent
+):
+    article(supervisor, "Appliance pickup", body="We collect **fridges** within ten days.")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, "agent")
+    call = start_call(page)
+    answer = page.get_by_label("Answer given")
+    answer.fill("Fridges within ten days.")
+    page.get_by_label("Status", exact=True).select_option(label="Resolved")
+
+    page.get_by_label("Search the knowledge base").fill("appliance")
+    page.get_by_role("button", name="Search", exact=True).click()
+    hit = page.locator("#kb-hits").get_by_role("button", name="Appliance pickup")
+    expect(hit).to_be_visible()
+    expect(answer).to_have_value("Fridges within ten days.")
+    expect(page.get_by_label("Status", exact=True)).to_have_value(Status.RESOLVED)
+    call.refresh_from_db()
+    assert (call.status, call.answer_given) == (Status.OPEN, "")  # searched, not saved
+    assert call.knowledge_searched_at is not None
+
+    hit.click()
+    expect(page.locator("#kb-article .kb-opened")).to_contain_text("We collect fridges")
+    expect(page.get_by_role("region", name="Articles consulted")).to_contain_text(
+        "Appliance pickup"
+    )
+    expect(answer).to_have_value("Fridges within ten days.")
+    save(page)
+    call.refresh_from_db()
+    assert (call.status, call.answer_given) == (Status.RESOLVED, "Fridges within ten days.")
+    assert [use.article.title for use in call.consulted_articles.all()] == ["Appliance pickup"]
+    context.close()

@@ -68,3 +68,39 @@ def test_supervisors_see_and_dismiss_searches_that_found_nothing(client, agent, 
     assert list(FailedSearch.objects.values_list("text", flat=True)) == ["christmas tree"]
     client.force_login(agent)
     assert client.get(url).status_code == 403
+
+
+def test_only_an_article_opened_by_post_from_a_request_counts_as_used(client, agent, supervisor):
+    pickup = article(supervisor, "Appliance pickup")
+    customer_request = request_start(agent=agent)
+    url = reverse("requests_app:request_consult_article", args=[customer_request.pk, pickup.pk])
+    client.force_login(agent)
+    # A link (from another site, or an old bookmark) and the article's own page: no use.
+    client.get(url)
+    client.get(url, headers={"HX-Request": "true"})
+    client.get(pickup.get_absolute_url())
+    assert list(most_used_articles()) == []
+    client.post(url, headers={"HX-Request": "true"})
+    assert [(found.title, found.uses) for found in most_used_articles()] == [
+        ("Appliance pickup", 1)
+    ]
+
+
+def test_only_submitted_searches_reach_the_searches_that_found_nothing(client, agent, supervisor):
+    customer_request = request_start(agent=agent)
+    in_request = reverse("requests_app:request_knowledge_search", args=[customer_request.pk])
+    on_page = reverse("knowledgebase:article_list")
+    client.force_login(agent)
+    client.get(in_request, {"kb_q": "wasp nest"}, headers={"HX-Request": "true"})
+    client.get(on_page, {"q": "snow plough"})
+    client.get(on_page, {"q": "snow plough"}, headers={"HX-Request": "true"})
+    assert not FailedSearch.objects.exists()
+    client.post(in_request, {"kb_q": "wasp nest"}, headers={"HX-Request": "true"})
+    client.post(on_page, {"q": "snow plough"})
+    client.force_login(supervisor)
+    page = client.get(reverse("knowledgebase:failed_searches")).content.decode()
+    assert "wasp nest" in page and "snow plough" in page
+    assert sorted(FailedSearch.objects.values_list("text", "count")) == [
+        ("snow plough", 1),
+        ("wasp nest", 1),
+    ]

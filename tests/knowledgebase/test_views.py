@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from knowledgebase.models import Article, ArticleKind, ArticleStatus, FailedSearch, Topic
@@ -202,9 +203,55 @@ def test_the_list_answers_htmx_with_its_results(client, agent, supervisor):
 def test_a_submitted_search_that_finds_nothing_is_recorded(client, agent, supervisor):
     article_publish(article=script(supervisor), user=supervisor)
     client.force_login(agent)
+    url = reverse("knowledgebase:article_list")
+    response = client.post(url, {"q": "Parking  permit", "kind": "", "language": "en"})
+    # Then the results page: a GET that can be bookmarked, and that counts nothing again.
+    assert response.status_code == 303
+    assert response.url == f"{url}?q=Parking++permit&language=en"
+    assert FailedSearch.objects.get().text == "parking permit"
+    page = client.get(response.url).content.decode()
+    assert "No article matches this search." in page
+    assert FailedSearch.objects.get().count == 1
+
+
+def test_a_search_by_get_records_nothing(client, agent, supervisor):
+    """A link from another site, a bookmark, a reload of the results: no failed search."""
+    article_publish(article=script(supervisor), user=supervisor)
+    client.force_login(agent)
     response = client.get(reverse("knowledgebase:article_list"), {"q": "parking permit"})
     assert "No article matches this search." in response.content.decode()
-    assert FailedSearch.objects.get().text == "parking permit"
+    assert not FailedSearch.objects.exists()
+
+
+def test_a_submitted_search_that_finds_something_or_is_invalid_records_nothing(
+    client, agent, supervisor
+):
+    article_publish(article=script(supervisor), user=supervisor)
+    client.force_login(agent)
+    url = reverse("knowledgebase:article_list")
+    assert client.post(url, {"q": "appliance"}).url == f"{url}?q=appliance"
+    response = client.post(url, {"q": "parking", "kind": "recipe", "page": "2"})
+    assert response.status_code == 303
+    assert response.url == f"{url}?q=parking&kind=recipe"
+    assert client.get(response.url).status_code == 200
+    assert client.post(url, {}).url == url
+    assert not FailedSearch.objects.exists()
+
+
+def test_the_search_form_posts_and_filters_live_by_get_without_the_token(client, agent):
+    client.force_login(agent)
+    page = client.get(reverse("knowledgebase:article_list")).content.decode()
+    assert 'method="post" action="/knowledge/" hx-params="not csrfmiddlewaretoken"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert 'hx-get="/knowledge/"' in page
+
+
+def test_a_search_posted_from_another_site_is_refused(agent):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    response = client.post(reverse("knowledgebase:article_list"), {"q": "parking permit"})
+    assert response.status_code == 403
+    assert not FailedSearch.objects.exists()
 
 
 def test_the_search_never_shows_an_agent_a_draft(client, agent, supervisor):
