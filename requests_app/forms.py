@@ -7,7 +7,7 @@ from callcenter import roles
 from callcenter.widgets import DateTimeLocalInput
 from hierarchy.models import ProblemCode
 from hierarchy.widgets import ProblemCodePicker
-from requests_app.models import Channel, Customer, CustomerRequest, RequestTypeSetting
+from requests_app.models import Channel, Customer, CustomerRequest, RequestTypeSetting, Status
 from requests_app.phones import display_phone, normalise_phone
 from requests_app.services import WorkOrderChoice
 from workorders.models import WorkOrder
@@ -15,6 +15,10 @@ from workorders.models import WorkOrder
 
 class NewRequestForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+
+
+# A database id has at most 18 digits (a 64-bit integer).
+MAX_ID_DIGITS = 18
 
 
 class RequestForm(forms.ModelForm):
@@ -64,9 +68,11 @@ class RequestForm(forms.ModelForm):
             "follow_up_due": DateTimeLocalInput,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, may_reopen: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        if self.instance.status == Status.CLOSED:
+            self._read_only(may_reopen)
         # Shown as people read it; stored and looked up in E.164.
         self.initial["caller_phone"] = display_phone(self.instance.caller_phone)
         current_code = self.instance.problem_code_id
@@ -80,11 +86,29 @@ class RequestForm(forms.ModelForm):
             .order_by("username")
         )
 
+    def _read_only(self, may_reopen: bool) -> None:
+        """A closed request is read-only: its fields are disabled, so the browser does not post
+        them and Django ignores them if posted. Who may reopen it changes the status (to Open)
+        and gives the reason; editing comes after that save (request_save refuses the rest)."""
+        editable = {"version", "status", "reason"} if may_reopen else {"version"}
+        for name, field in self.fields.items():
+            field.disabled = name not in editable
+        self.fields["status"].choices = [
+            (Status.CLOSED, Status.CLOSED.label),
+            (Status.OPEN, Status.OPEN.label),
+        ]
+
+    @property
+    def read_only(self) -> bool:
+        return self.instance.status == Status.CLOSED
+
     def clean_work_order_choice(self) -> WorkOrder | str:
         value = self.cleaned_data["work_order_choice"]
         if value in ("", "new"):
             return value
-        work_order = WorkOrder.objects.filter(pk=value).first() if value.isdigit() else None
+        # ASCII digits only ("²".isdigit() is true) and within the id's range.
+        is_id = value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS
+        work_order = WorkOrder.objects.filter(pk=int(value)).first() if is_id else None
         if work_order is None:
             raise ValidationError(_("Choose one of the work orders shown, or a new one."))
         return work_order

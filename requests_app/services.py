@@ -97,13 +97,15 @@ def request_save(
     """
     current = lock_for_edit(CustomerRequest, request.pk, expected_version)
     before = {field: getattr(current, field) for field in TRACKED_FIELDS}
+    if current.status == Status.CLOSED:
+        _check_only_reopened(current, values)
     for field, value in values.items():
         setattr(current, field, value)
     if current.request_type == RequestType.COMMENT:
         # A comment needs no follow-up: it is logged and closed.
         current.status = Status.CLOSED
     _check_status(before["status"], current, user, reason)
-    _check_sections(current)
+    _check_sections(current, before["follow_up_due"])
     if before["status"] not in DONE:
         _check_knowledge_search(current)
     if current.request_type == RequestType.ACTION and current.work_order is None:
@@ -146,11 +148,39 @@ def _check_status(old: str, request: CustomerRequest, user, reason: str) -> None
             raise ValidationError({"reason": _("Say why the closed request is reopened.")})
 
 
-def _check_sections(request: CustomerRequest) -> None:
+def _check_only_reopened(current: CustomerRequest, values: dict[str, Any]) -> None:
+    """Closed means closed: the one change a save may make is reopening it (a supervisor, with
+    a reason, checked by _check_status); the other fields change in a later save."""
+    changed = [
+        field
+        for field, value in values.items()
+        if field != "status" and getattr(current, field) != value
+    ]
+    if changed:
+        raise ValidationError(
+            {
+                field: _("The request is closed: reopen it first, then change this.")
+                for field in changed
+            }
+        )
+    if values.get("status", Status.CLOSED) == Status.CLOSED:
+        raise ValidationError(
+            {
+                "status": _(
+                    "This request is closed. To change it, a supervisor first reopens it: "
+                    "status “Open”, with a reason."
+                )
+            }
+        )
+
+
+def _check_sections(request: CustomerRequest, old_follow_up_due=None) -> None:
     errors = {}
     if request.status == Status.FOLLOW_UP:
         if request.follow_up_due is None:
             errors["follow_up_due"] = _("A follow-up needs a due date.")
+        elif request.follow_up_due != old_follow_up_due and request.follow_up_due < _this_minute():
+            errors["follow_up_due"] = _("The follow-up is due in the past: choose a later time.")
         if request.follow_up_assignee is None:
             errors["follow_up_assignee"] = _("A follow-up needs someone to call back.")
     if request.request_type == RequestType.ACTION:
@@ -162,6 +192,11 @@ def _check_sections(request: CustomerRequest) -> None:
         errors["comment"] = _("Write down the comment.")
     if errors:
         raise ValidationError(errors)
+
+
+def _this_minute():
+    """Now, to the minute: the form picks due times to the minute, so "now" is not the past."""
+    return timezone.now().replace(second=0, microsecond=0)
 
 
 def _check_knowledge_search(request: CustomerRequest) -> None:

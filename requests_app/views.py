@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -59,7 +61,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         CustomerRequest.objects.select_related("customer", "agent", "problem_code"), pk=pk
     )
     data = with_picked_caller(request) if request.method == "POST" else None
-    form = RequestForm(data, instance=customer_request)
+    form = RequestForm(data, instance=customer_request, may_reopen=can_reopen(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             saved = save_request(request, customer_request, form)
@@ -120,7 +122,7 @@ def conflict_page(request: HttpRequest, form: RequestForm, current: CustomerRequ
     """Another agent saved first: keep this agent's input, show what the other one saved."""
     differences = form_differences(form, current)
     rebound = rebind_at_current_version(
-        RequestForm,
+        partial(RequestForm, may_reopen=can_reopen(request.user)),
         request.POST,
         current,
         _(

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -5,6 +7,8 @@ from django.utils import timezone
 from requests_app.models import Customer, CustomerRequest, RequestType, Status
 from requests_app.services import request_start
 from tests.factories import customer_with_phone, searched_request
+from workorders.models import WorkOrderStatus
+from workorders.services import work_order_update
 
 pytestmark = pytest.mark.django_db
 
@@ -160,8 +164,8 @@ def test_an_action_request_with_a_picked_code(client, agent, catalogue):
 def test_a_follow_up_lands_in_my_follow_ups_overdue_first(client, agent):
     client.force_login(agent)
     later, overdue = request_start(agent=agent), request_start(agent=agent)
-    for customer_request, days in [(later, 2), (overdue, -1)]:
-        due = timezone.localtime() + timezone.timedelta(days=days)
+    for customer_request, hours in [(later, 48), (overdue, 1)]:
+        due = timezone.localtime() + timezone.timedelta(hours=hours)
         response = client.post(
             edit_url(customer_request),
             form_data(
@@ -172,6 +176,10 @@ def test_a_follow_up_lands_in_my_follow_ups_overdue_first(client, agent):
             ),
         )
         assert response.status_code == 302
+    # A day passes: the first callback is overdue.
+    CustomerRequest.objects.filter(pk=overdue.pk).update(
+        follow_up_due=timezone.now() - timezone.timedelta(days=1)
+    )
     response = client.get(reverse("requests_app:my_follow_ups"))
     assert list(response.context["page"]["object_list"]) == [overdue, later]
     assert "overdue" in response.content.decode()
@@ -295,9 +303,13 @@ def test_a_supervisor_reopens_a_closed_request_with_a_reason(client, agent, supe
         edit_url(customer_request),
         form_data(customer_request, status=Status.OPEN, answer_given="Done"),
     )
+    # The agent's status field is disabled: the posted "open" is ignored.
     assert refused.context["form"].errors["status"] == [
-        "Only a supervisor can reopen a closed request."
+        "This request is closed. To change it, a supervisor first reopens it: status “Open”, "
+        "with a reason."
     ]
+    customer_request.refresh_from_db()
+    assert customer_request.status == Status.CLOSED
     client.force_login(supervisor)
     page = client.get(edit_url(customer_request)).content.decode()
     assert "Reason for reopening" in page
@@ -314,3 +326,158 @@ def test_a_supervisor_reopens_a_closed_request_with_a_reason(client, agent, supe
     )
     customer_request.refresh_from_db()
     assert customer_request.status == Status.OPEN
+
+
+def closed_request(client, agent):
+    customer_request = searched_request(agent)
+    client.force_login(agent)
+    client.post(
+        edit_url(customer_request),
+        form_data(customer_request, status=Status.CLOSED, answer_given="Done", caller_name="Ada"),
+    )
+    customer_request.refresh_from_db()
+    assert customer_request.status == Status.CLOSED
+    return customer_request
+
+
+def disabled(page: str, name: str) -> bool:
+    """Whether the form's control of that name is disabled (the browser will not post it)."""
+    return bool(re.search(rf'<(input|textarea|select)\b[^>]*name="{name}"[^>]*\bdisabled\b', page))
+
+
+def test_a_closed_request_shows_its_fields_read_only(client, agent, supervisor):
+    customer_request = closed_request(client, agent)
+    page = client.get(edit_url(customer_request)).content.decode()
+    for name in ["caller_name", "caller_phone", "request_type", "answer_given", "status"]:
+        assert disabled(page, name), name
+    assert "Only a supervisor can reopen it" in page
+    assert ">Save</button>" not in page and "Save as new contact" not in page
+
+    client.force_login(supervisor)
+    page = client.get(edit_url(customer_request)).content.decode()
+    assert disabled(page, "answer_given") and disabled(page, "caller_name")
+    assert not disabled(page, "status") and not disabled(page, "reason")
+    assert ">Save</button>" in page
+
+
+def test_a_crafted_post_does_not_change_a_closed_request(client, agent):
+    customer_request = closed_request(client, agent)
+    response = client.post(
+        edit_url(customer_request),
+        form_data(
+            customer_request, status=Status.CLOSED, answer_given="Crafted", caller_name="Eve"
+        ),
+    )
+    assert response.status_code == 200
+    assert "status" in response.context["form"].errors
+    customer_request.refresh_from_db()
+    assert (customer_request.answer_given, customer_request.caller_name) == ("Done", "Ada")
+    assert customer_request.version == 2
+
+
+def test_a_supervisor_reopens_with_a_reason_then_edits(client, agent, supervisor):
+    customer_request = closed_request(client, agent)
+    client.force_login(supervisor)
+    # Posted along with the reopening, the disabled fields are ignored.
+    response = client.post(
+        edit_url(customer_request),
+        form_data(
+            customer_request,
+            status=Status.OPEN,
+            reason="Caller says the bin is still there",
+            answer_given="Crafted",
+        ),
+    )
+    assert response.status_code == 302
+    customer_request.refresh_from_db()
+    assert (customer_request.status, customer_request.answer_given) == (Status.OPEN, "Done")
+    page = client.get(edit_url(customer_request)).content.decode()
+    assert not disabled(page, "answer_given") and not disabled(page, "caller_name")
+    client.post(
+        edit_url(customer_request),
+        form_data(customer_request, answer_given="Sent the crew again", caller_name="Ada"),
+    )
+    customer_request.refresh_from_db()
+    assert customer_request.answer_given == "Sent the crew again"
+
+
+def action_data(customer_request, catalogue, **overrides) -> dict:
+    return form_data(
+        customer_request,
+        request_type=RequestType.ACTION,
+        problem_code=catalogue["appl"].pk,
+        work_address="12 Main Street",
+        **overrides,
+    )
+
+
+@pytest.mark.parametrize("choice", ["²", "1²", "99999999999999999999", "-1", "1 ", "new2"])
+def test_a_work_order_choice_that_is_no_number_is_a_field_error(client, agent, catalogue, choice):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    response = client.post(
+        edit_url(customer_request),
+        action_data(customer_request, catalogue, work_order_choice=choice),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["work_order_choice"] == [
+        "Choose one of the work orders shown, or a new one."
+    ]
+    customer_request.refresh_from_db()
+    assert customer_request.work_order is None and customer_request.version == 1
+
+
+def test_a_request_cannot_be_linked_to_an_unrelated_work_order(client, agent, catalogue):
+    elsewhere = request_start(agent=agent)
+    client.force_login(agent)
+    client.post(
+        edit_url(elsewhere),
+        form_data(
+            elsewhere,
+            request_type=RequestType.ACTION,
+            problem_code=catalogue["missed"].pk,
+            work_address="3 Station Road",
+        ),
+    )
+    unrelated = CustomerRequest.objects.get(pk=elsewhere.pk).work_order
+    customer_request = request_start(agent=agent)
+    response = client.post(
+        edit_url(customer_request),
+        action_data(customer_request, catalogue, work_order_choice=str(unrelated.pk)),
+    )
+    assert response.context["form"].errors["work_order_choice"] == [
+        f"{unrelated.number} is not for this problem at this address: choose one of the work "
+        "orders shown, or a new one."
+    ]
+    customer_request.refresh_from_db()
+    assert customer_request.work_order is None
+    assert list(unrelated.requests.all()) == [elsewhere]
+
+
+def test_a_work_order_completed_before_the_save_is_a_field_error(
+    client, agent, supervisor, catalogue
+):
+    first = request_start(agent=agent)
+    client.force_login(agent)
+    client.post(edit_url(first), action_data(first, catalogue))
+    work_order = CustomerRequest.objects.get(pk=first.pk).work_order
+    customer_request = request_start(agent=agent)
+    # The agent's form offered the open work order; a supervisor completes it meanwhile.
+    work_order_update(
+        work_order=work_order,
+        values={"status": WorkOrderStatus.COMPLETED},
+        expected_version=work_order.version,
+        user=supervisor,
+    )
+    response = client.post(
+        edit_url(customer_request),
+        action_data(
+            customer_request, catalogue, description="Fridge", work_order_choice=str(work_order.pk)
+        ),
+    )
+    assert response.context["form"].errors["work_order_choice"] == [
+        f"{work_order.number} is completed: a request cannot be linked to it any more."
+    ]
+    assert "Fridge" in response.content.decode()
+    customer_request.refresh_from_db()
+    assert customer_request.work_order is None and customer_request.description == ""

@@ -159,3 +159,92 @@ def test_customer_phones_are_stored_in_e164_and_capped_at_three(db):
 def test_an_invalid_customer_phone_is_refused(db):
     with pytest.raises(ValidationError):
         customer_save(values={"name": "Eve"}, phones=["not a number"])
+
+
+def test_a_follow_up_due_in_the_past_is_refused(agent):
+    request = request_start(agent=agent)
+    an_hour_ago = timezone.now() - timezone.timedelta(hours=1)
+    with pytest.raises(ValidationError) as error:
+        save(
+            request,
+            agent,
+            status=Status.FOLLOW_UP,
+            follow_up_due=an_hour_ago,
+            follow_up_assignee=agent,
+        )
+    assert error.value.message_dict == {
+        "follow_up_due": ["The follow-up is due in the past: choose a later time."]
+    }
+    request.refresh_from_db()
+    assert (request.status, request.follow_up_due) == (Status.OPEN, None)
+    in_ten_minutes = timezone.now() + timezone.timedelta(minutes=10)
+    saved = save(
+        request,
+        agent,
+        status=Status.FOLLOW_UP,
+        follow_up_due=in_ten_minutes,
+        follow_up_assignee=agent,
+    )
+    assert saved.follow_up_due == in_ten_minutes
+
+
+def test_an_overdue_follow_up_can_be_saved_without_moving_its_due_date(agent):
+    request = request_start(agent=agent)
+    due = timezone.now() + timezone.timedelta(hours=1)
+    request = save(
+        request, agent, status=Status.FOLLOW_UP, follow_up_due=due, follow_up_assignee=agent
+    )
+    # The callback becomes overdue; the agent notes the call that did not reach the caller.
+    overdue = timezone.now() - timezone.timedelta(hours=2)
+    CustomerRequest.objects.filter(pk=request.pk).update(follow_up_due=overdue)
+    request.refresh_from_db()
+    saved = save(request, agent, follow_up_due=overdue, description="No answer, try again")
+    assert saved.follow_up_due == overdue
+    with pytest.raises(ValidationError) as error:
+        save(saved, agent, follow_up_due=overdue - timezone.timedelta(minutes=5))
+    assert "follow_up_due" in error.value.message_dict
+
+
+def closed_request(agent):
+    request = searched_request(agent)
+    return save(request, agent, status=Status.CLOSED, answer_given="Done")
+
+
+def test_a_closed_request_changes_only_by_reopening_it(agent, supervisor):
+    request = closed_request(agent)
+    for user in (agent, supervisor):
+        with pytest.raises(ValidationError) as error:
+            save(request, user, description="Changed while closed")
+        assert error.value.message_dict == {
+            "description": ["The request is closed: reopen it first, then change this."]
+        }
+        with pytest.raises(ValidationError) as error:
+            save(request, user, status=Status.CLOSED, answer_given="Done")
+        assert error.value.message_dict == {
+            "status": [
+                "This request is closed. To change it, a supervisor first reopens it: "
+                "status “Open”, with a reason."
+            ]
+        }
+    # Reopening and editing in one save: the edit waits for the next save.
+    with pytest.raises(ValidationError) as error:
+        request_save(
+            request=request,
+            values={"status": Status.OPEN, "answer_given": "Something else"},
+            expected_version=request.version,
+            user=supervisor,
+            reason="Caller called again",
+        )
+    assert set(error.value.message_dict) == {"answer_given"}
+    request.refresh_from_db()
+    assert (request.status, request.answer_given, request.version) == (Status.CLOSED, "Done", 2)
+
+    reopened = request_save(
+        request=request,
+        values={"status": Status.OPEN, "answer_given": "Done"},
+        expected_version=request.version,
+        user=supervisor,
+        reason="Caller called again",
+    )
+    edited = save(reopened, supervisor, answer_given="Told the new dates")
+    assert (edited.status, edited.answer_given) == (Status.OPEN, "Told the new dates")
