@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so its process_exception sees a database error first.
+    "callcenter.errors.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "callcenter.urls"

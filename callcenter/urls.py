@@ -20,3 +20,8 @@ urlpatterns = [
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages rendered without the database (see callcenter/errors.py); 403 and 404 are
+# Django's own handlers with templates/403.html and templates/404.html.
+handler400 = "callcenter.errors.bad_request"
+handler500 = "callcenter.errors.server_error"

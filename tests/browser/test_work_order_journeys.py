@@ -12,6 +12,7 @@ from tests.browser.test_catalogue_journeys import log_in
 from tests.browser.test_request_journeys import save, start_call
 from tests.factories import user_with_role
 from workorders.models import WorkOrder, WorkOrderStatus
+from workorders.services import work_order_update
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,3 +66,39 @@ def test_the_same_problem_reported_twice_is_one_work_order(
         assert request.status == Status.RESOLVED
     queued = {task.args_kwargs["kwargs"]["email"] for task in DBTaskResult.objects.all()}
     assert queued == {"ada@example.org", "grace@example.org"}
+
+
+def test_a_work_order_completed_while_the_agent_types_is_not_linked(
+    page: Page, live_server, agent, supervisor, catalogue
+):
+    log_in(page, live_server, "agent")
+    first = report_appliance(page, "12 Main St.", "ada@example.org")
+    save(page)
+    first.refresh_from_db()
+    work_order = first.work_order
+
+    second = report_appliance(page, "12 main street", "grace@example.org")
+    check = page.locator("#work-order-check")
+    expect(
+        check.get_by_role("radio", name=re.compile(f"Link to {work_order.number}"))
+    ).to_be_checked()
+    # The crew reports the work done before the agent saves.
+    work_order_update(
+        work_order=work_order,
+        values={"status": WorkOrderStatus.COMPLETED},
+        expected_version=work_order.version,
+        user=supervisor,
+    )
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(check).to_contain_text(
+        f"{work_order.number} is completed: a request cannot be linked to it any more."
+    )
+    expect(page.get_by_label("Description")).to_have_value("Old fridge at the kerb")
+    second.refresh_from_db()
+    assert second.work_order is None
+
+    # Saved again, the report opens a new work order.
+    expect(check).to_contain_text("Saving creates the work order")
+    save(page)
+    second.refresh_from_db()
+    assert second.work_order != work_order and second.work_order.is_active
