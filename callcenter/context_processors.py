@@ -27,6 +27,7 @@ NAVIGATION = [
         "requests_app:request_settings",
         "requests_app.change_requesttypesetting",
     ),
+    (_("Users"), "accounts:user_list", "auth.view_user"),
 ]
 
 

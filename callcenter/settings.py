@@ -1,6 +1,7 @@
 """Callcenter settings: every knob is an environment variable (see .env.example and README)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,13 +24,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG")
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
+# The example value from .env.example counts as unset: a copied .env must not sign production
+# sessions with a key everyone can read.
+PLACEHOLDER_SECRET_KEYS = {"change-me-to-a-long-random-string"}
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY or SECRET_KEY in PLACEHOLDER_SECRET_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set it to a long random string, or DEBUG=true for development."
         )
-    SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-true"  # noqa: S105
+    SECRET_KEY = SECRET_KEY or "insecure-development-key-only-used-when-DEBUG-is-true"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -49,7 +53,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "callcenter",
+    "accounts",
     "hierarchy",
     "knowledgebase",
     "workorders",
@@ -66,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
+    # Turns a locked-out login into the login page with its message (accounts.views.login_locked).
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -115,14 +124,43 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-axes counts failed logins first; the model backend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginAttemptBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sessions are rows with their user (accounts.models.Session), so that logging out, a password
+# change or a deactivation can end every session of that user. A session ends after this many
+# minutes without a request; accounts.middleware.SessionIdleMiddleware moves the end forward at
+# most every few minutes instead of writing the session on every request.
+SESSION_ENGINE = "accounts.sessions"
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "480")) * 60
+
+# Password guessing (django-axes): after LOGIN_FAILURE_LIMIT failures within the lock time, the
+# username is locked, and so, separately, is the client address; each lasts LOGIN_LOCK_MINUTES
+# after the last failure. TRUSTED_PROXY_COUNT proxies in front append to X-Forwarded-For.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCK_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "callcenter.views.login_locked"
+AXES_CLIENT_IP_CALLABLE = "accounts.login.client_address"
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# A success must not wipe the failures counted against the client address: an attacker with an
+# account of their own could otherwise guess without end between two of their own logins.
+AXES_RESET_ON_SUCCESS = False
 
 # Internationalisation: times are stored in UTC and shown in TIME_ZONE.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
@@ -210,4 +248,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes tells of every login and logout at INFO; its warnings (failures, locks) stay.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -1,16 +1,24 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts import views as accounts_views
+from accounts.access import is_admin_site_user
 from callcenter import views
 from reports import views as reports_views
+
+# Django's admin grants anything (superuser status, single permissions) to anyone it lets in:
+# only superusers are let in; administrators manage users on the users page (accounts).
+admin.site.has_permission = is_admin_site_user
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login, name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.logout, name="logout"),
+    path("password/", accounts_views.password_change, name="password_change"),
+    path("password/done/", accounts_views.password_change_done, name="password_change_done"),
+    path("users/", include("accounts.urls")),
     path("language/", login_not_required(set_language), name="set_language"),
     path("catalogue/", include("hierarchy.urls")),
     path("knowledge/", include("knowledgebase.urls")),

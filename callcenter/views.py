@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+
+from accounts.services import user_logged_out_everywhere
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -14,3 +18,32 @@ login = login_not_required(
         template_name="registration/login.html", redirect_authenticated_user=True
     )
 )
+
+
+class LogoutEverywhereView(auth_views.LogoutView):
+    """Logging out ends every session of the user, on every device, not only this one."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            user_logged_out_everywhere(user=request.user)
+        return super().post(request, *args, **kwargs)
+
+
+logout = LogoutEverywhereView.as_view()
+
+
+def login_locked(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """What django-axes answers to a login while it is locked (AXES_LOCKOUT_CALLABLE): the login
+    page again, saying so. The same words whether the username or the address is locked, and
+    whether the username exists, so that the page tells a guesser nothing."""
+    username = (credentials or {}).get("username") or ""
+    form = AuthenticationForm(request, initial={"username": username})
+    return render(
+        request,
+        "registration/login.html",
+        {
+            "form": form,
+            "locked_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+        status=429,
+    )

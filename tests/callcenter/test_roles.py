@@ -44,7 +44,33 @@ def test_only_administrators_may_change_the_catalogue(agent, supervisor, adminis
         assert not user.has_perm("hierarchy.change_problemcode")
 
 
+def test_only_administrators_may_manage_users(agent, supervisor, administrator, manager):
+    assert administrator.has_perms(["auth.view_user", "auth.add_user", "auth.change_user"])
+    for user in (agent, supervisor, manager):
+        assert not user.has_perm("auth.view_user")
+        assert not user.has_perm("auth.change_user")
+
+
+def test_no_role_may_grant_permissions_or_roles():
+    # Whoever may change a group or a permission may widen any role; only superusers may.
+    granted = {name for names in ROLE_PERMISSIONS.values() for name in names}
+    for name in granted:
+        assert not name.startswith(("auth.add_group", "auth.change_group", "auth.add_permission"))
+        assert not name.startswith(("auth.change_permission", "auth.delete_"))
+
+
 def test_migrations_create_no_users():
     from django.contrib.auth.models import User
 
     assert not User.objects.exists()
+
+
+def test_the_demo_administrator_is_no_staff_member(settings):
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo_data")
+    admin = User.objects.get(username="admin")
+    assert admin.groups.filter(name="Administrator").exists()
+    assert not admin.is_staff and not admin.is_superuser

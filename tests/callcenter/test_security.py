@@ -34,6 +34,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+@pytest.mark.parametrize("key", ["change-me-to-a-long-random-string", "  "])
+def test_production_refuses_the_placeholder_secret_key_as_if_it_were_missing(key):
+    result = run_manage("check", env={"DEBUG": "false", "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_placeholder_is_the_one_in_env_example():
+    example = (settings.BASE_DIR / ".env.example").read_text()
+    assert "SECRET_KEY=change-me-to-a-long-random-string\n" in example
+
+
 def test_production_settings_pass_the_deploy_check():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr + result.stdout

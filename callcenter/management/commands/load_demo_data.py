@@ -90,10 +90,8 @@ class Command(BaseCommand):
         """Create the demo user with its role, unless a user of that name exists."""
         if User.objects.filter(username=username).exists():
             return False
-        user = User.objects.create_user(
-            username=username,
-            password=DEMO_PASSWORD,
-            is_staff=role == roles.ADMINISTRATOR,
-        )
+        # No staff status, not even for the administrator: Django's admin is for superusers only,
+        # and administrators manage users on the application's users page.
+        user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
         user.groups.add(Group.objects.get(name=role))
         return True
