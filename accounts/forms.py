@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import user_fingerprint, user_roles
@@ -9,6 +11,17 @@ from callcenter import roles
 
 # What Django's admin would take and this page never offers: posted anyway, the form is refused.
 FORBIDDEN_FIELDS = ["is_superuser", "is_staff", "user_permissions", "groups"]
+
+
+# The password validators' rules as one sentence: a field's hint is a paragraph, with no room
+# for the list Django makes of them.
+PASSWORD_RULES = lazy(lambda: " ".join(password_validation.password_validators_help_texts()), str)()
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_RULES
 
 
 class RolesField(forms.MultipleChoiceField):
@@ -29,7 +42,7 @@ def password_fields() -> tuple[forms.CharField, forms.CharField]:
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
+        help_text=PASSWORD_RULES,
     )
     again = forms.CharField(
         label=_("Password again"),

@@ -14,7 +14,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts import services
 from accounts.access import can_add_users, can_change_users, can_view_users, may_manage
 from accounts.filters import UserFilter
-from accounts.forms import UserActiveForm, UserCreateForm, UserEditForm, UserPasswordForm
+from accounts.forms import (
+    OwnPasswordChangeForm,
+    UserActiveForm,
+    UserCreateForm,
+    UserEditForm,
+    UserPasswordForm,
+)
 from accounts.services import (
     CREATE_FIELDS,
     DETAIL_FIELDS,
@@ -266,6 +272,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     (Django keeps the current one with update_session_auth_hash)."""
 
     template_name = "registration/password_change_form.html"
+    form_class = OwnPasswordChangeForm
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -377,3 +377,56 @@ def test_a_superuser_may_use_the_page_too(client, agent):
     response = client.post(edit_url(agent), edit_data(agent, roles=[roles.MANAGER]))
     assert response.status_code == 302
     assert user_roles(agent) == [roles.MANAGER]
+
+
+HOSTILE_VALUES = [
+    "",
+    "-1",
+    "99999999999999999999",
+    "²",
+    "1\x00",
+    "a\x01b\x1f",
+    "😀 Grüße 🚒",
+    "\u202eمرحبا עולם",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "a" * 1_000_000,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
+@pytest.mark.parametrize("name", ["username", "first_name", "last_name", "email", "roles"])
+def test_hostile_values_in_the_create_form_never_give_a_server_error(
+    client, administrator, name, value
+):
+    client.force_login(administrator)
+    response = client.post(CREATE, create_data(**{name: value}))
+    assert response.status_code in (200, 302)
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
+@pytest.mark.parametrize(
+    ("url_name", "name"),
+    [
+        ("accounts:user_edit", "first_name"),
+        ("accounts:user_edit", "fingerprint"),
+        ("accounts:user_password", "password"),
+        ("accounts:user_password", "fingerprint"),
+        ("accounts:user_set_active", "active"),
+        ("accounts:user_set_active", "fingerprint"),
+    ],
+)
+def test_hostile_values_in_the_change_forms_never_give_a_server_error(
+    client, administrator, agent, url_name, name, value
+):
+    client.force_login(administrator)
+    data = {
+        **edit_data(agent),
+        "password": GOOD_PASSWORD,
+        "password_again": GOOD_PASSWORD,
+        "active": "0",
+        name: value,
+    }
+    response = client.post(reverse(url_name, args=[agent.pk]), data)
+    assert response.status_code in (200, 302)
