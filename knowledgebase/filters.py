@@ -8,8 +8,9 @@ from knowledgebase.models import Article, ArticleKind, ArticleStatus, Topic
 
 
 class ArticleFilter(django_filters.FilterSet):
+    # A title holds at most 200 characters, and SQLite refuses a LIKE pattern of 50,000.
     q = django_filters.CharFilter(
-        label=_("Title contains"), field_name="title", lookup_expr="icontains"
+        label=_("Title contains"), field_name="title", lookup_expr="icontains", max_length=200
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=ArticleKind.choices, empty_label=ANY

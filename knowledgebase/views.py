@@ -53,26 +53,31 @@ def readable_or_404(request: HttpRequest, pk: int) -> Article:
 @require(can_read_articles)
 def article_list(request: HttpRequest) -> HttpResponse:
     """Articles by filter; with search words, the ranked search with highlighted snippets.
-    Filtering as the reader types is a GET; submitting the form is a POST (article_search)."""
-    if request.method == "POST":
-        return article_search(request)
+    Filtering as the reader types is a GET; submitting the form is a POST (article_search),
+    which comes back here with its errors when the filters are not valid."""
+    posted = request.method == "POST"
+    data = request.POST.copy() if posted else request.GET
+    if posted:
+        data.pop("csrfmiddlewaretoken", None)  # not into the page links
     articles = ArticleFilter(
-        request.GET or None,
+        data if posted else data or None,
         queryset=readable_articles(request.user).defer("search_vector").order_by("title"),
         user=request.user,
     )
+    if posted and articles.form.is_valid():
+        return article_search(request, articles.form.cleaned_data)
     context = {
         "filter": articles,
-        "query": query_without_page(request.GET),
+        "query": query_without_page(data),
         "can_write": can_write_articles(request.user),
     }
-    text = request.GET.get("q", "").strip()
+    text = data.get("q", "").strip()
     if text and request.htmx and not worth_searching_live(text):
         context["hits"], context["keep_typing"] = [], True
     elif text and articles.form.is_valid():
         context["hits"] = search_hits(request, text, articles.form.cleaned_data)
     else:
-        context["page"] = Paginator(articles.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = Paginator(articles.qs, PAGE_SIZE).get_page(data.get("page"))
     return render_page(request, "knowledgebase/article_list.html", context, "results")
 
 
@@ -91,19 +96,15 @@ def search_hits(request: HttpRequest, text: str, filters: dict) -> list:
     ]
 
 
-def article_search(request: HttpRequest) -> HttpResponse:
+def article_search(request: HttpRequest, filters: dict) -> HttpResponse:
     """A search the reader submitted (Enter or the button): one that finds nothing is counted
-    for the supervisors, then the results page, a GET that can be bookmarked, shows it. Only
-    this POST counts: not every keystroke of live filtering, nor a link from elsewhere."""
-    articles = ArticleFilter(
-        request.POST, queryset=readable_articles(request.user), user=request.user
-    )
-    text = request.POST.get("q", "").strip()
-    if text and articles.form.is_valid():
-        hits = search_hits(request, text, articles.form.cleaned_data)
-        record_search(text, hits, request.user)
+    for the supervisors, then the results page, a GET that can be bookmarked, shows it (303).
+    Only this POST counts: not every keystroke of live filtering, nor a link from elsewhere."""
+    text = filters.get("q", "").strip()
+    if text:
+        record_search(text, search_hits(request, text, filters), request.user)
     query = QueryDict(mutable=True)
-    for name in articles.form.fields:
+    for name in filters:
         if request.POST.get(name, "").strip():
             query[name] = request.POST[name]
     url = reverse("knowledgebase:article_list")

@@ -165,9 +165,10 @@ def work_order_outlook(customer_request, problem_code_id, address, choice) -> di
     the problem code's standard work order."""
     if customer_request.work_order_id:
         return {}
+    code_id = as_id(problem_code_id)
     code = (
-        ProblemCode.objects.select_related("standard_work_order").filter(pk=problem_code_id).first()
-        if str(problem_code_id or "").isdigit()
+        ProblemCode.objects.select_related("standard_work_order").filter(pk=code_id).first()
+        if code_id is not None
         else None
     )
     duplicates = work_order_duplicates(Report(code, address or ""))
@@ -207,6 +208,13 @@ def articles_for_code(user, problem_code_id, language: str) -> list:
         return []
     hits = search_articles("", user=user, problem_code=problem_code_id, published_only=True)
     return sorted(hits, key=lambda hit: hit.article.language != language)
+
+
+def as_id(value) -> int | None:
+    """A posted database id, or None: "²" is a digit to Python, and more than 18 digits
+    overflow a 64-bit id."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def consulted_articles(customer_request: CustomerRequest) -> list:
@@ -252,15 +260,13 @@ def live_knowledge_search(request: HttpRequest, customer_request: CustomerReques
 def request_code_articles(request: HttpRequest, pk: int) -> HttpResponse:
     """The articles for the problem code the agent just picked."""
     customer_request = get_object_or_404(CustomerRequest, pk=pk)
-    code = request.GET.get("problem_code", "")
+    code_id = as_id(request.GET.get("problem_code"))
     return render(
         request,
         "requests_app/knowledge_panel.html#code_hits",
         {
             "customer_request": customer_request,
-            "code_hits": articles_for_code(
-                request.user, int(code) if code.isdigit() else None, request.LANGUAGE_CODE
-            ),
+            "code_hits": articles_for_code(request.user, code_id, request.LANGUAGE_CODE),
         },
     )
 
@@ -297,11 +303,12 @@ def typed_request_page(request: HttpRequest, customer_request: CustomerRequest, 
     """The request page after a search or an article opened without JavaScript. Their buttons
     sit in the request form and post all of it here (formaction), so the page comes back with
     everything the agent typed: not saved, and not checked either (errors wait for Save)."""
+    may_reopen = can_reopen(request.user)
     if "version" in request.POST:
-        form = RequestForm(request.POST, instance=customer_request)
+        form = RequestForm(request.POST, instance=customer_request, may_reopen=may_reopen)
         form._errors = ErrorDict()  # nothing is being saved: no error to show yet
     else:
-        form = RequestForm(instance=customer_request)
+        form = RequestForm(instance=customer_request, may_reopen=may_reopen)
     return request_page(request, customer_request, form, **context)
 
 

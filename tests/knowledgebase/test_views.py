@@ -223,18 +223,22 @@ def test_a_search_by_get_records_nothing(client, agent, supervisor):
     assert not FailedSearch.objects.exists()
 
 
-def test_a_submitted_search_that_finds_something_or_is_invalid_records_nothing(
+def test_a_submitted_search_that_finds_something_or_has_bad_filters_records_nothing(
     client, agent, supervisor
 ):
     article_publish(article=script(supervisor), user=supervisor)
     client.force_login(agent)
     url = reverse("knowledgebase:article_list")
     assert client.post(url, {"q": "appliance"}).url == f"{url}?q=appliance"
-    response = client.post(url, {"q": "parking", "kind": "recipe", "page": "2"})
-    assert response.status_code == 303
-    assert response.url == f"{url}?q=parking&kind=recipe"
-    assert client.get(response.url).status_code == 200
     assert client.post(url, {}).url == url
+    response = client.post(
+        url, {"q": "parking", "kind": "recipe", "page": "2", "csrfmiddlewaretoken": "token"}
+    )
+    assert response.status_code == 200
+    assert response.context["query"] == "q=parking&kind=recipe"
+    assert "Select a valid choice. recipe is not one of the available choices." in (
+        response.content.decode()
+    )
     assert not FailedSearch.objects.exists()
 
 
@@ -244,6 +248,17 @@ def test_the_search_form_posts_and_filters_live_by_get_without_the_token(client,
     assert 'method="post" action="/knowledge/" hx-params="not csrfmiddlewaretoken"' in page
     assert 'name="csrfmiddlewaretoken"' in page
     assert 'hx-get="/knowledge/"' in page
+
+
+def test_a_search_longer_than_a_title_is_refused_with_a_field_error(client, agent):
+    client.force_login(agent)
+    url = reverse("knowledgebase:article_list")
+    for response in (client.post(url, {"q": "x" * 50_000}), client.get(url, {"q": "x" * 50_000})):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Ensure this value has at most 200 characters (it has 50000)." in page
+        assert 'maxlength="200"' in page
+    assert not FailedSearch.objects.exists()
 
 
 def test_a_search_posted_from_another_site_is_refused(agent):

@@ -140,7 +140,10 @@ def test_picking_a_problem_code_lists_its_articles(client, agent, supervisor, ca
     assert "Appliance pickup" in page
     assert "Missed bins" not in page
     assert "Fridge draft" not in page
-    assert "Appliance pickup" not in client.get(url, {"problem_code": "x"}, **HTMX).content.decode()
+    for not_an_id in ("x", "²", "9" * 19, "-1", "1\x00"):
+        response = client.get(url, {"problem_code": not_an_id}, **HTMX)
+        assert response.status_code == 200
+        assert "Appliance pickup" not in response.content.decode()
 
 
 def test_an_action_request_shows_the_articles_of_its_code(client, agent, supervisor, catalogue):
