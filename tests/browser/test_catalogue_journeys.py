@@ -52,7 +52,7 @@ def test_an_administrator_adds_a_code_and_deactivates_it(
     page.get_by_role("textbox", name="Name", exact=True).fill("Television pickup")
     page.get_by_role("button", name="Save").click()
     # A duplicate code is refused next to the field, and nothing typed is lost.
-    expect(page.get_by_text("This code is already in use.")).to_be_visible()
+    expect(page.locator("#id_code_error")).to_have_text("Error: This code is already in use.")
     expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("Television pickup")
 
     page.get_by_role("textbox", name="Code", exact=True).fill("tv")

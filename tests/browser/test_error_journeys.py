@@ -4,8 +4,10 @@ and keeps what was typed; a failed save puts its error summary in view and in fo
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from hierarchy.models import ProblemCode
 from tests.browser.test_catalogue_journeys import log_in
 from tests.browser.test_request_journeys import start_call
 from tests.outage import database_unreachable
@@ -74,3 +76,20 @@ def test_an_error_page_leads_back_to_the_previous_page(page: Page, live_server, 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Page not found")
     page.get_by_role("button", name="Back to the previous page").click()
     expect(page).to_have_url(f"{live_server.url}/requests/")
+
+
+def test_a_form_sent_by_htmx_focuses_its_new_error_summary(
+    page: Page, live_server, administrator, catalogue
+):
+    log_in(page, live_server, "admin")
+    url = reverse("hierarchy:item_create", args=["problem-code"])
+    page.goto(f"{live_server.url}{url}?parent={catalogue['category'].pk}")
+    page.get_by_role("textbox", name="Code", exact=True).fill("appl")
+    page.get_by_role("textbox", name="Name", exact=True).fill("Television pickup")
+    page.get_by_role("button", name="Save").click()
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text("Code: This code is already in use.")
+    expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("Television pickup")
+    assert not ProblemCode.objects.filter(name="Television pickup").exists()
