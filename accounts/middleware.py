@@ -9,6 +9,12 @@ REFRESHED_AT = "_refreshed_at"
 MOST_OFTEN = 300
 
 
+def mark_fresh(sender, request, user, **kwargs) -> None:
+    """At login the session is saved anyway (user_logged_in): its end was just set, so the
+    first requests after it need not write it again."""
+    request.session[REFRESHED_AT] = int(time.time())
+
+
 def refresh_interval() -> int:
     """Seconds between two writes of a signed-in session: a few minutes, and never so long that
     a short idle time would lapse between two writes."""
