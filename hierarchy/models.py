@@ -11,6 +11,8 @@ from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.inputs import LONG_TEXT, without_control_characters
+
 
 class Priority(models.IntegerChoices):
     URGENT = 1, _("Urgent")
@@ -125,7 +127,7 @@ class CatalogueItem(models.Model):
 
 class Department(CatalogueItem):
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("department")
@@ -155,7 +157,7 @@ class ServiceProvider(CatalogueItem):
         related_name="providers",
     )
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
 
@@ -192,7 +194,7 @@ class ServiceCategory(CatalogueItem):
         related_name="categories",
     )
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
 
     parent_field = "provider"
 
@@ -226,7 +228,7 @@ class StandardWorkOrder(CatalogueItem):
     name_field = "title"
 
     title = models.CharField(_("title"), max_length=160)
-    instructions = models.TextField(_("instructions"), blank=True)
+    instructions = models.TextField(_("instructions"), blank=True, max_length=LONG_TEXT)
     trade = models.CharField(_("trade"), max_length=80, blank=True)
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
@@ -275,7 +277,7 @@ class ProblemCodeQuerySet(CatalogueQuerySet):
     def matching(self, text: str):
         """Codes whose code, name or category contain the text, best match first: the exact
         code, then codes and names that start with it, then the rest."""
-        text = text.strip()
+        text = without_control_characters(text).strip()
         if not text:
             return self.none()
         return (
@@ -313,7 +315,7 @@ class ProblemCode(CatalogueItem):
     )
     code = models.CharField(_("code"), max_length=16, validators=[CODE_FORMAT])
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )

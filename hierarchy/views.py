@@ -15,6 +15,7 @@ from callcenter.access import require
 from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
 from callcenter.display import display_value
 from callcenter.htmx import render_page
+from callcenter.inputs import parse_id
 from callcenter.pages import query_without_page
 from hierarchy.access import can_browse_catalogue, can_maintain_catalogue
 from hierarchy.catalogue_csv import CatalogueImportError, catalogue_export, catalogue_import
@@ -137,8 +138,8 @@ def form_page(request: HttpRequest, level: Level, form, **context) -> HttpRespon
 def item_create(request: HttpRequest, level: str) -> HttpResponse:
     level = level_or_404(level)
     initial = {}
-    if level.parent and request.GET.get("parent", "").isdigit():
-        initial[level.model.parent_field] = request.GET["parent"]
+    if level.parent and parse_id(request.GET.get("parent")):
+        initial[level.model.parent_field] = parse_id(request.GET["parent"])
     form = level.form_class(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -266,10 +267,6 @@ def picker_names(request: HttpRequest) -> tuple[str, str] | None:
     return None
 
 
-def pk_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @require(can_browse_catalogue)
 def picker_search(request: HttpRequest) -> HttpResponse:
     names = picker_names(request)
@@ -293,18 +290,16 @@ def picker_browse_view(request: HttpRequest) -> HttpResponse:
     name, picker_id = names
     department = (
         Department.objects.usable()
-        .filter(pk=pk_or_none(request.GET.get(f"{name}_department")))
+        .filter(pk=parse_id(request.GET.get(f"{name}_department")))
         .first()
     )
     provider = (
         provider_choices(department)
-        .filter(pk=pk_or_none(request.GET.get(f"{name}_provider")))
+        .filter(pk=parse_id(request.GET.get(f"{name}_provider")))
         .first()
     )
     category = (
-        category_choices(provider)
-        .filter(pk=pk_or_none(request.GET.get(f"{name}_category")))
-        .first()
+        category_choices(provider).filter(pk=parse_id(request.GET.get(f"{name}_category"))).first()
     )
     selected = ProblemCodePicker.selected_code(request.GET.get(name))
     widget = {

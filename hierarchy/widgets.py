@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.inputs import parse_id
 from hierarchy.models import Department, ProblemCode, ServiceCategory, ServiceProvider
 
 RESULTS_LIMIT = 20
@@ -27,9 +28,10 @@ class ProblemCodePicker(forms.Widget):
 
     @staticmethod
     def selected_code(value) -> ProblemCode | None:
-        if value in (None, "") or not str(value).isdigit():
+        pk = parse_id(value if isinstance(value, int) else str(value or ""))
+        if pk is None:
             return None
-        return ProblemCode.objects.usable().with_path().filter(pk=value).first()
+        return ProblemCode.objects.usable().with_path().filter(pk=pk).first()
 
 
 def picker_results(

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.inputs import IdsField
 from knowledgebase.models import Article, ArticleKind, Topic
 
 
@@ -63,6 +64,7 @@ class ArticleForm(forms.ModelForm):
             "categories": forms.SelectMultiple(attrs={"size": 6}),
             "problem_codes": forms.SelectMultiple(attrs={"size": 8}),
         }
+        field_classes = {"topics": IdsField, "categories": IdsField, "problem_codes": IdsField}
 
     RELATIONS = ("topics", "categories", "problem_codes")
     # The fields only some kinds use; the form shows them for the chosen kind alone.

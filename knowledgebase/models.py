@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.inputs import ARTICLE_TEXT, SUMMARY_TEXT
 from hierarchy.models import ProblemCode, ServiceCategory
 
 
@@ -79,12 +80,15 @@ CONTENT_FIELDS = ["title", "summary", "body", "phone_numbers", "external_url", "
 class Article(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=ArticleKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, max_length=SUMMARY_TEXT)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     body = models.TextField(
-        _("text"), blank=True, help_text=_("Markdown: **bold**, *italic*, lists, links.")
+        _("text"),
+        blank=True,
+        max_length=ARTICLE_TEXT,
+        help_text=_("Markdown: **bold**, *italic*, lists, links."),
     )
     # [{"label": "Recycling centre North", "number": "030 123456"}, ...]
     phone_numbers = models.JSONField(_("phone numbers"), default=list, blank=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.days import local_midnight
+from callcenter.inputs import validate_day
 
 MAX_DAYS = 366 * 3
 
@@ -63,10 +64,16 @@ class PeriodForm(forms.Form):
 
     period = forms.ChoiceField(label=_("Period"), choices=PRESETS, initial="30_days")
     first_day = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day],
     )
     last_day = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day],
     )
 
     @classmethod

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.days import local_midnight
+from callcenter.inputs import validate_day
 from hierarchy.filters import ANY
 from hierarchy.models import Department
 from requests_app.models import Channel, CustomerRequest, RequestType, Status
@@ -37,10 +38,16 @@ class RequestFilter(django_filters.FilterSet):
     )
     # Whole local days, as datetimes, so that the index on started_at serves the range.
     started_from = django_filters.DateFilter(
-        label=_("From"), method="started_from_day", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        method="started_from_day",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day],
     )
     started_to = django_filters.DateFilter(
-        label=_("To"), method="started_to_day", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        method="started_to_day",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day],
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue follow-ups only"), method="only_overdue", widget=forms.CheckboxInput

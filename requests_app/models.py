@@ -8,6 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.history import FieldChange
+from callcenter.inputs import (
+    ADDRESS_TEXT,
+    LONG_TEXT,
+    validate_moment,
+    without_control_characters,
+)
 from hierarchy.models import ProblemCode
 from knowledgebase.models import Article
 from requests_app.phones import display_phone, phone_or_none
@@ -21,7 +27,7 @@ class CustomerQuerySet(models.QuerySet):
         A phone number or an e-mail is looked up exactly (in its stored form, through an index);
         anything else is taken as the start of a name.
         """
-        text = text.strip()
+        text = without_control_characters(text).strip()
         if len(text) < 2:
             return []
         phone = phone_or_none(text) if any(char.isdigit() for char in text) else None
@@ -38,7 +44,7 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     second_email = models.EmailField(_("second e-mail"), blank=True)
-    postal_address = models.TextField(_("postal address"), blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True, max_length=ADDRESS_TEXT)
     address_alias = models.CharField(
         _("address alias"),
         max_length=120,
@@ -51,7 +57,7 @@ class Customer(models.Model):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -235,12 +241,14 @@ class CustomerRequest(models.Model):
         blank=True,
         related_name="requests",
     )
-    work_address = models.TextField(_("Work address"), blank=True)
-    description = models.TextField(_("Description"), blank=True)
-    comment = models.TextField(_("Comment"), blank=True)
-    answer_given = models.TextField(_("Answer given"), blank=True)
+    work_address = models.TextField(_("Work address"), blank=True, max_length=ADDRESS_TEXT)
+    description = models.TextField(_("Description"), blank=True, max_length=LONG_TEXT)
+    comment = models.TextField(_("Comment"), blank=True, max_length=LONG_TEXT)
+    answer_given = models.TextField(_("Answer given"), blank=True, max_length=LONG_TEXT)
 
-    follow_up_due = models.DateTimeField(_("Follow-up due"), null=True, blank=True)
+    follow_up_due = models.DateTimeField(
+        _("Follow-up due"), null=True, blank=True, validators=[validate_moment]
+    )
     follow_up_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Who calls back"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from callcenter.access import require
 from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
 from callcenter.htmx import render_page
+from callcenter.inputs import parse_id
 from callcenter.pages import page_without_count, query_without_page
 from hierarchy.models import ProblemCode
 from knowledgebase.access import can_read_article
@@ -79,8 +80,8 @@ def with_picked_caller(request: HttpRequest):
     """The posted form, with the caller the agent picked from the lookup (if any): the request
     points at the customer, and caller fields left empty take the customer's details."""
     data = request.POST.copy()
-    picked = request.POST.get("pick_customer", "")
-    customer = Customer.objects.filter(pk=picked).first() if picked.isdigit() else None
+    picked = parse_id(request.POST.get("pick_customer"))
+    customer = Customer.objects.filter(pk=picked).first() if picked else None
     if customer is not None:
         data["customer"] = customer.pk
         phone = customer.phones.first()
@@ -165,10 +166,10 @@ def work_order_outlook(customer_request, problem_code_id, address, choice) -> di
     the problem code's standard work order."""
     if customer_request.work_order_id:
         return {}
-    code_id = as_id(problem_code_id)
+    code_id = parse_id(problem_code_id)
     code = (
         ProblemCode.objects.select_related("standard_work_order").filter(pk=code_id).first()
-        if code_id is not None
+        if code_id
         else None
     )
     duplicates = work_order_duplicates(Report(code, address or ""))
@@ -208,13 +209,6 @@ def articles_for_code(user, problem_code_id, language: str) -> list:
         return []
     hits = search_articles("", user=user, problem_code=problem_code_id, published_only=True)
     return sorted(hits, key=lambda hit: hit.article.language != language)
-
-
-def as_id(value) -> int | None:
-    """A posted database id, or None: "²" is a digit to Python, and more than 18 digits
-    overflow a 64-bit id."""
-    text = str(value or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def consulted_articles(customer_request: CustomerRequest) -> list:
@@ -260,13 +254,13 @@ def live_knowledge_search(request: HttpRequest, customer_request: CustomerReques
 def request_code_articles(request: HttpRequest, pk: int) -> HttpResponse:
     """The articles for the problem code the agent just picked."""
     customer_request = get_object_or_404(CustomerRequest, pk=pk)
-    code_id = as_id(request.GET.get("problem_code"))
+    code = parse_id(request.GET.get("problem_code"))
     return render(
         request,
         "requests_app/knowledge_panel.html#code_hits",
         {
             "customer_request": customer_request,
-            "code_hits": articles_for_code(request.user, code_id, request.LANGUAGE_CODE),
+            "code_hits": articles_for_code(request.user, code, request.LANGUAGE_CODE),
         },
     )
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.history import FieldChange
+from callcenter.inputs import ADDRESS_TEXT, LONG_TEXT, validate_moment
 from hierarchy.models import Priority, ProblemCode, ServiceProvider
 
 
@@ -52,12 +53,12 @@ class WorkOrder(models.Model):
         related_name="work_orders",
     )
     title = models.CharField(_("title"), max_length=160)
-    instructions = models.TextField(_("instructions"), blank=True)
+    instructions = models.TextField(_("instructions"), blank=True, max_length=LONG_TEXT)
     trade = models.CharField(_("trade"), max_length=80, blank=True)
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
-    address = models.TextField(_("Work address"))
+    address = models.TextField(_("Work address"), max_length=ADDRESS_TEXT)
     # The address as compared for duplicates: workorders.addresses.address_key.
     address_key = models.CharField(max_length=200, editable=False)
     latitude = models.DecimalField(
@@ -73,14 +74,16 @@ class WorkOrder(models.Model):
         related_name="work_orders",
     )
     assignee = models.CharField(_("assignee or crew"), max_length=120, blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, validators=[validate_moment])
     status = models.CharField(
         _("status"), max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.OPEN
     )
-    notes = models.TextField(_("notes"), blank=True)
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True, max_length=LONG_TEXT)
     # Why the agent created this one although an open work order had the same problem and place.
-    duplicate_reason = models.TextField(_("reason for a second work order"), blank=True)
+    duplicate_reason = models.TextField(
+        _("reason for a second work order"), blank=True, max_length=LONG_TEXT
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("opened by"),
