@@ -139,7 +139,7 @@ def item_create(request: HttpRequest, level: str) -> HttpResponse:
     level = level_or_404(level)
     initial = {}
     if level.parent and parse_id(request.GET.get("parent")):
-        initial[level.model.parent_field] = parse_id(request.GET["parent"])
+        initial[level.model.parent_field] = request.GET["parent"]
     form = level.form_class(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from callcenter import roles
+from callcenter.inputs import parse_id
 from callcenter.widgets import DateTimeLocalInput
 from hierarchy.models import ProblemCode
 from hierarchy.widgets import ProblemCodePicker
@@ -15,10 +16,6 @@ from workorders.models import WorkOrder
 
 class NewRequestForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-
-
-# A database id has at most 18 digits (a 64-bit integer).
-MAX_ID_DIGITS = 18
 
 
 class RequestForm(forms.ModelForm):
@@ -106,9 +103,8 @@ class RequestForm(forms.ModelForm):
         value = self.cleaned_data["work_order_choice"]
         if value in ("", "new"):
             return value
-        # ASCII digits only ("²".isdigit() is true) and within the id's range.
-        is_id = value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS
-        work_order = WorkOrder.objects.filter(pk=int(value)).first() if is_id else None
+        pk = parse_id(value)
+        work_order = WorkOrder.objects.filter(pk=pk).first() if pk else None
         if work_order is None:
             raise ValidationError(_("Choose one of the work orders shown, or a new one."))
         return work_order
