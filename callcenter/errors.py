@@ -7,6 +7,7 @@ database is down (and, for a 400 or a 500, when there is no usable request at al
 import logging
 import sys
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
@@ -21,6 +22,32 @@ TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 # Never echoed back: the CSRF token is replaced by a fresh one, passwords are typed again.
 NOT_REPEATED = {"csrfmiddlewaretoken"}
 RETRY_AFTER_SECONDS = 30
+
+
+class RequestSizeMiddleware:
+    """Refuses a body larger than settings.REQUEST_MAX_BYTES from its Content-Length, before
+    a byte of it is read: Django limits the form fields it parses, not uploaded files, which it
+    would stream to disk in full only for the view to refuse them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if declared_length(request) > settings.REQUEST_MAX_BYTES:
+            logger.warning(
+                "Refused a body of %s bytes for %s", declared_length(request), request.path
+            )
+            return too_large(status=413)
+        return self.get_response(request)
+
+
+def declared_length(request: HttpRequest) -> int:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    return int(length) if length.isascii() and length.isdigit() else 0
+
+
+def too_large(status: int) -> HttpResponse:
+    return HttpResponse(loader.render_to_string("400.html", {"too_large": True}), status=status)
 
 
 class DatabaseOutageMiddleware:
@@ -95,8 +122,9 @@ def csrf_passed(request: HttpRequest) -> bool:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400. A submission over the size limits says so, and how to get back to what was typed."""
-    context = {"too_large": isinstance(exception, TOO_LARGE)}
-    return HttpResponse(loader.render_to_string("400.html", context), status=400)
+    if isinstance(exception, TOO_LARGE):
+        return too_large(status=400)
+    return HttpResponse(loader.render_to_string("400.html", {"too_large": False}), status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body: refuses one too large from its Content-Length.
+    "callcenter.errors.RequestSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -210,10 +212,15 @@ TASKS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "callcenter@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Uploads: the catalogue import reads at most this much.
+# Request sizes. Form fields: at most 2.5 MB together (Django's DATA_UPLOAD_MAX_MEMORY_SIZE,
+# checked before they are read; the longest text, 100,000 characters, fits several times).
+# Uploads: the catalogue import reads at most CATALOGUE_IMPORT_MAX_BYTES, and a whole body
+# larger than REQUEST_MAX_BYTES is refused from its Content-Length before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 CATALOGUE_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 CATALOGUE_IMPORT_MAX_ROWS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = CATALOGUE_IMPORT_MAX_BYTES
+REQUEST_MAX_BYTES = CATALOGUE_IMPORT_MAX_BYTES + 256 * 1024  # the file and the form around it
 
 # Security
 CONTENT_SECURITY_POLICY = {
