@@ -12,6 +12,7 @@ from django.conf import settings
 
 LANGUAGES = ["de", "nb"]
 SOURCES = [
+    "accounts",
     "callcenter",
     "hierarchy",
     "knowledgebase",
