@@ -9,9 +9,10 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from requests_app.models import Customer, CustomerRequest, RequestType, Status
+from requests_app.models import Customer, CustomerRequest, RequestType
 from requests_app.services import request_start
 from tests.outage import database_unreachable
+from tests.requests_app.test_request_views import edit_url, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -31,32 +32,10 @@ def quiet_client(user=None, **options) -> Client:
     return client
 
 
-def edit_url(customer_request: CustomerRequest) -> str:
-    return reverse("requests_app:request_edit", args=[customer_request.pk])
-
-
 def request_form(customer_request: CustomerRequest, **values) -> dict:
-    data = {
-        "version": customer_request.version,
-        "request_type": RequestType.INFORMATION,
-        "channel": "phone",
-        "customer": "",
-        "caller_phone": "",
-        "caller_email": "",
-        "caller_name": "",
-        "problem_code": "",
-        "work_address": "",
-        "description": "",
-        "comment": "",
-        "answer_given": "",
-        "status": Status.OPEN,
-        "follow_up_due": "",
-        "follow_up_assignee": "",
-        "reason": "",
-        "work_order_choice": "",
-        "work_order_reason": "",
-    }
-    return {**data, **values}
+    return form_data(
+        customer_request, **{"work_order_choice": "", "work_order_reason": "", **values}
+    )
 
 
 def assert_error_page(response, status: int, heading: str) -> str:
