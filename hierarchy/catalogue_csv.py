@@ -16,6 +16,10 @@ provider and name, standard work orders by title, all case-insensitively; proble
 (upper-cased), wherever they sit: a code found under another category is moved there. The file
 must spell a name the same way on every row; the spelling in the file replaces the stored one.
 
+Keywords. A code's keywords have a column per language (keywords_en, keywords_de, keywords_nb),
+separated by commas. Files written before keywords existed have no such columns and still
+import: a keyword column the file leaves out keeps the stored keywords; an empty cell clears them.
+
 What the file leaves out is left alone: the import never deletes or deactivates anything that is
 not in it, and it does not carry descriptions, phones or e-mails of departments, providers and
 categories, nor the active flag of standard work orders. A standard work order travels with the
@@ -55,6 +59,7 @@ from django.utils.translation import ngettext
 
 from callcenter.spreadsheets import escape_formula, unescape_formula
 from hierarchy.models import (
+    KEYWORD_FIELDS,
     CatalogueItem,
     Department,
     Priority,
@@ -62,6 +67,7 @@ from hierarchy.models import (
     ServiceCategory,
     ServiceProvider,
     StandardWorkOrder,
+    normalise_keywords,
 )
 
 COLUMNS = (
@@ -71,6 +77,7 @@ COLUMNS = (
     "code",
     "name",
     "description",
+    *KEYWORD_FIELDS.values(),
     "priority",
     "temporary_fix_hours",
     "permanent_fix_days",
@@ -83,11 +90,14 @@ COLUMNS = (
     "standard_work_order_effort_hours",
 )
 
-# The columns that belong to a problem code: a row with all of them empty is a path row.
-_CODE_COLUMNS = COLUMNS[3:10] + COLUMNS[11:]
 _LEVEL_COLUMNS = ("department", "provider", "category")
 _LEVEL_MODELS: tuple[type[CatalogueItem], ...] = (Department, ServiceProvider, ServiceCategory)
-_SWO_DEFINITION_COLUMNS = COLUMNS[12:]
+_SWO_DEFINITION_COLUMNS = COLUMNS[COLUMNS.index("standard_work_order") + 1 :]
+# The columns that belong to a problem code: a row with all of them empty is a path row.
+_CODE_COLUMNS = tuple(column for column in COLUMNS if column not in (*_LEVEL_COLUMNS, "active"))
+# Columns a file may leave out, as files exported before they existed do: the stored values
+# are then kept. Keywords came with issue 11.
+OPTIONAL_COLUMNS = tuple(KEYWORD_FIELDS.values())
 
 DEMO_CATALOGUE = Path(__file__).with_name("demo_catalogue.csv")
 
@@ -254,6 +264,7 @@ def _code_row(path: list[str], code: ProblemCode) -> list[str]:
         code=code.code,
         name=code.name,
         description=code.description,
+        **{field: getattr(code, field) for field in KEYWORD_FIELDS.values()},
         priority=_priority_name(code.priority),
         temporary_fix_hours=_number(code.temporary_fix_hours),
         permanent_fix_days=_number(code.permanent_fix_days),
@@ -441,7 +452,9 @@ def _check_columns(line: int, header: list[str]) -> dict[str, int]:
     # Excel may add empty cells at the end of a row.
     while names and not names[-1]:
         names.pop()
-    missing = [column for column in COLUMNS if column not in names]
+    missing = [
+        column for column in COLUMNS if column not in names and column not in OPTIONAL_COLUMNS
+    ]
     unexpected = [name or _("(empty)") for name in names if name not in COLUMNS]
     repeated = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
     problems = []
@@ -456,7 +469,7 @@ def _check_columns(line: int, header: list[str]) -> dict[str, int]:
     if problems:
         problems.append(_("The first row must be: %(columns)s") % {"columns": ",".join(COLUMNS)})
         raise CatalogueImportError([RowError(line, " ".join(problems))])
-    return {name: names.index(name) for name in COLUMNS}
+    return {name: names.index(name) for name in COLUMNS if name in names}
 
 
 def _check_row_count(count: int) -> None:
@@ -511,17 +524,21 @@ def _parse_rows(
             continue
         # Short rows are padded: some tools drop trailing empty cells.
         cells = cells + [""] * (width - len(cells))
-        raw = {column: unescape_formula(cells[index].strip()) for column, index in columns.items()}
-        yield _RowParser(line, raw, errors).parse()
+        raw = dict.fromkeys(COLUMNS, "")
+        raw.update(
+            (column, unescape_formula(cells[index].strip())) for column, index in columns.items()
+        )
+        yield _RowParser(line, raw, errors, absent=set(COLUMNS) - set(columns)).parse()
 
 
 class _RowParser:
     """Turns one row's cells into checked values, noting each problem with its column."""
 
-    def __init__(self, line: int, raw: dict[str, str], errors: list[RowError]):
+    def __init__(self, line: int, raw: dict[str, str], errors: list[RowError], absent: set[str]):
         self.line = line
         self.raw = raw
         self.errors = errors
+        self.absent = absent  # optional columns the file leaves out: their values are kept
         self.failed = False
 
     def error(self, column: str, problem: str) -> None:
@@ -567,6 +584,11 @@ class _RowParser:
             "is_public": self.yes_no("public", default=False),
             "is_active": self.yes_no("active", default=True),
         }
+        for column in KEYWORD_FIELDS.values():
+            if column not in self.absent:
+                values[column] = self.clean(
+                    ProblemCode, column, column, normalise_keywords(self.raw[column])
+                )
         row = _Row(self.line, path, values["is_active"], code=code, values=values)
         row.swo_title, row.swo_definition = self.standard_work_order()
         return row

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hierarchy.models import (
+    KEYWORD_FIELDS,
     CatalogueItem,
     Department,
     ProblemCode,
@@ -81,15 +82,24 @@ class ProblemCodeForm(CatalogueItemForm):
             "code",
             "name",
             "description",
+            *KEYWORD_FIELDS.values(),
             "priority",
             "standard_work_order",
             "temporary_fix_hours",
             "permanent_fix_days",
             "is_public",
         ]
-        widgets = {"code": forms.TextInput(attrs={"class": "code-input", "maxlength": 16})}
+        widgets = {
+            "code": forms.TextInput(attrs={"class": "code-input", "maxlength": 16}),
+            **{field: forms.Textarea(attrs={"rows": 2}) for field in KEYWORD_FIELDS.values()},
+        }
         help_texts = {
             "code": _("Short and unique, such as APPL. Letters are stored in capitals."),
+            # Once, on the first language's keywords: the other two boxes are read in its light.
+            KEYWORD_FIELDS["en"]: _(
+                "Words callers use for this problem, separated by commas, in each language: "
+                "the problem-code search finds the code by them."
+            ),
             "temporary_fix_hours": _("Leave empty when there is no temporary fix."),
             "permanent_fix_days": _("The promise date told to the caller is counted from this."),
         }

@@ -1,17 +1,39 @@
 """The service catalogue: Department → Service provider → Service category → Problem code."""
 
+import re
 from datetime import datetime, timedelta
 from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.inputs import LONG_TEXT, without_control_characters
+
+# A problem code's keywords: the words callers use for it ("fridge, refrigerator" for
+# appliance pickup), one text per language of the interface, since an agent types in the
+# language of the call. The picker, the code lookup and the catalogue CSV use them all.
+KEYWORD_FIELDS = {"en": "keywords_en", "de": "keywords_de", "nb": "keywords_nb"}
+KEYWORDS_TEXT = 1_000
+# A search is at most this many words; each must be found (in the code, the name, the
+# category or a keyword).
+MATCH_WORDS = 6
+_KEYWORD_SEPARATORS = re.compile(r"[,;\n]")
+
+
+def normalise_keywords(text: str) -> str:
+    """Keywords as stored: separated by ", ", each once (in any letter case), spaces collapsed.
+    Commas, semicolons and line breaks all separate keywords when typed or imported."""
+    keywords: dict[str, str] = {}
+    for keyword in _KEYWORD_SEPARATORS.split(text or ""):
+        keyword = " ".join(keyword.split())
+        if keyword:
+            keywords.setdefault(keyword.casefold(), keyword)
+    return ", ".join(keywords.values())
 
 
 class Priority(models.IntegerChoices):
@@ -275,29 +297,48 @@ class ProblemCodeQuerySet(CatalogueQuerySet):
         return self.select_related("category__provider__department", "standard_work_order")
 
     def matching(self, text: str):
-        """Codes whose code, name or category contain the text, best match first: the exact
-        code, then codes and names that start with it, then the rest."""
-        text = without_control_characters(text).strip()
-        if not text:
+        """Codes where every word of the text is in the code, the name, the category or a
+        keyword of any language, best match first: the exact code, then codes and names that
+        start with the text, names that contain it, keywords that contain it, then the rest.
+
+        Word by word, so that "pot hole" finds "Pothole" and "fridge pickup" finds the code
+        whose keyword is "fridge" and whose name has "pickup"."""
+        text = " ".join(without_control_characters(text).split())
+        words = text.split()[:MATCH_WORDS]
+        if not words:
             return self.none()
+        found = models.Q()
+        for word in words:
+            found &= _any_text_contains(word)
+        in_keywords = models.Q()
+        for field in KEYWORD_FIELDS.values():
+            in_keywords |= models.Q(**{f"{field}__icontains": text})
         return (
-            self.filter(
-                models.Q(code__icontains=text)
-                | models.Q(name__icontains=text)
-                | models.Q(category__name__icontains=text)
-            )
+            self.filter(found)
             .annotate(
                 rank=models.Case(
                     models.When(code__iexact=text, then=0),
                     models.When(code__istartswith=text, then=1),
                     models.When(name__istartswith=text, then=2),
                     models.When(name__icontains=text, then=3),
-                    default=4,
+                    models.When(in_keywords, then=4),
+                    default=5,
                     output_field=models.IntegerField(),
                 )
             )
             .order_by("rank", "code")
         )
+
+
+def _any_text_contains(word: str) -> models.Q:
+    """The code, name or a keyword contains the word (found by their trigram indexes on
+    PostgreSQL: one subquery), or the category's name does."""
+    own = models.Q(code__icontains=word) | models.Q(name__icontains=word)
+    for field in KEYWORD_FIELDS.values():
+        own |= models.Q(**{f"{field}__icontains": word})
+    return models.Q(pk__in=ProblemCode.objects.filter(own).values("pk")) | models.Q(
+        category__in=ServiceCategory.objects.filter(name__icontains=word).values("pk")
+    )
 
 
 CODE_FORMAT = RegexValidator(
@@ -343,6 +384,25 @@ class ProblemCode(CatalogueItem):
         _("public may report it (Open311)"),
         default=False,
     )
+    # TextField checks max_length in forms only; the validator holds for services and imports.
+    keywords_en = models.TextField(
+        _("keywords in English"),
+        blank=True,
+        max_length=KEYWORDS_TEXT,
+        validators=[MaxLengthValidator(KEYWORDS_TEXT)],
+    )
+    keywords_de = models.TextField(
+        _("keywords in German"),
+        blank=True,
+        max_length=KEYWORDS_TEXT,
+        validators=[MaxLengthValidator(KEYWORDS_TEXT)],
+    )
+    keywords_nb = models.TextField(
+        _("keywords in Norwegian Bokmål"),
+        blank=True,
+        max_length=KEYWORDS_TEXT,
+        validators=[MaxLengthValidator(KEYWORDS_TEXT)],
+    )
 
     parent_field = "category"
     unique_field = "code"
@@ -371,6 +431,16 @@ class ProblemCode(CatalogueItem):
 
     def get_absolute_url(self) -> str:
         return reverse("hierarchy:item_detail", args=["problem-code", self.pk])
+
+    def keywords_by_language(self) -> list[tuple[str, str]]:
+        """(language name, keywords) for each language that has keywords, in the order of the
+        interface's languages."""
+        names = dict(settings.LANGUAGES)
+        return [
+            (names.get(language, language), getattr(self, field))
+            for language, field in KEYWORD_FIELDS.items()
+            if getattr(self, field)
+        ]
 
     def promise_dates(self, reported_at: datetime) -> dict[str, datetime | None]:
         """When the caller can expect a temporary and a permanent fix, from the turnarounds."""

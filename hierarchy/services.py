@@ -8,12 +8,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import lock_for_edit
-from hierarchy.models import CatalogueItem, ProblemCode
+from hierarchy.models import KEYWORD_FIELDS, CatalogueItem, ProblemCode, normalise_keywords
 
 
 def _normalise(model: type[CatalogueItem], values: dict[str, Any]) -> dict[str, Any]:
-    if model is ProblemCode and values.get("code"):
-        values = {**values, "code": values["code"].strip().upper()}
+    if model is not ProblemCode:
+        return values
+    values = dict(values)
+    if values.get("code"):
+        values["code"] = values["code"].strip().upper()
+    for field in KEYWORD_FIELDS.values():
+        if field in values:
+            values[field] = normalise_keywords(values[field])
     return values
 
 

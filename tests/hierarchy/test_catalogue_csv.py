@@ -82,6 +82,9 @@ def import_errors(file: io.BytesIO, user) -> list[tuple[int | None, str]]:
 
 
 def test_it_exports_a_bom_the_header_and_one_row_per_code(catalogue):
+    ProblemCode.objects.filter(code="APPL").update(
+        keywords_en="fridge, freezer", keywords_de="Kühlschrank", keywords_nb="kjøleskap"
+    )
     data = exported()
 
     assert data.startswith(b"\xef\xbb\xbf")
@@ -93,6 +96,9 @@ def test_it_exports_a_bom_the_header_and_one_row_per_code(catalogue):
         "code": "APPL",
         "name": "Appliance pickup",
         "description": "",
+        "keywords_en": "fridge, freezer",
+        "keywords_de": "Kühlschrank",
+        "keywords_nb": "kjøleskap",
         "priority": "normal",
         "temporary_fix_hours": "",
         "permanent_fix_days": "10",
@@ -776,3 +782,93 @@ def test_it_refuses_undecodable_or_empty_files_with_a_clear_error(
     [(line, message)] = import_errors(io.BytesIO(data), administrator)
 
     assert (line, message[: len(expected[1])]) == expected
+
+
+# Keywords (issue 11)
+
+KEYWORDS = {
+    "keywords_en": "fridge, refrigerator, freezer",
+    "keywords_de": "Kühlschrank, Gefrierschrank",
+    "keywords_nb": "kjøleskap, fryser",
+}
+
+
+def test_keywords_make_the_round_trip_in_every_language(catalogue, administrator):
+    ProblemCode.objects.filter(code="APPL").update(**KEYWORDS)
+    data = exported()
+    ProblemCode.objects.all().delete()
+
+    summary = catalogue_import(io.BytesIO(data), user=administrator)
+
+    assert summary.problem_codes.created == 2
+    appl = ProblemCode.objects.get(code="APPL")
+    assert {field: getattr(appl, field) for field in KEYWORDS} == KEYWORDS
+    assert exported() == data
+
+
+def test_imported_keywords_are_tidied_and_an_empty_cell_clears_them(catalogue, administrator):
+    ProblemCode.objects.filter(code="APPL").update(keywords_nb="kjøleskap")
+    file = csv_file(
+        [
+            code_row(
+                code="APPL",
+                name="Appliance pickup",
+                permanent_fix_days="10",
+                standard_work_order="Collect household appliance",
+                keywords_en="fridge;Fridge ,  freezer",
+                keywords_nb="",
+            )
+        ]
+    )
+
+    catalogue_import(file, user=administrator)
+
+    appl = ProblemCode.objects.get(code="APPL")
+    assert (appl.keywords_en, appl.keywords_nb) == ("fridge, freezer", "")
+
+
+def test_a_file_without_keyword_columns_imports_and_keeps_the_stored_keywords(
+    catalogue, administrator
+):
+    ProblemCode.objects.filter(code="APPL").update(**KEYWORDS)
+    header = [column for column in COLUMNS if not column.startswith("keywords_")]
+    file = csv_file(
+        [
+            code_row(
+                code="APPL",
+                name="Appliance collection",
+                permanent_fix_days="10",
+                standard_work_order="Collect household appliance",
+            ),
+            code_row(code="TV", name="Television pickup"),
+        ],
+        header=header,
+    )
+
+    summary = catalogue_import(file, user=administrator)
+
+    assert (summary.problem_codes.created, summary.problem_codes.updated) == (1, 1)
+    appl = ProblemCode.objects.get(code="APPL")
+    assert appl.name == "Appliance collection"
+    assert {field: getattr(appl, field) for field in KEYWORDS} == KEYWORDS
+    assert ProblemCode.objects.get(code="TV").keywords_en == ""
+
+
+def test_it_refuses_keywords_longer_than_the_limit_naming_the_column(unchanged, administrator):
+    file = csv_file([code_row(keywords_de=", ".join(f"Gerät {n}" for n in range(150)))])
+
+    [(line, message)] = import_errors(file, administrator)
+
+    assert line == 2
+    assert "“keywords_de”" in message and "at most 1000 characters" in message
+
+
+def test_keywords_without_a_code_are_refused(unchanged, administrator):
+    file = csv_file([{**APPL_PATH, "keywords_en": "fridge"}])
+
+    errors = import_errors(file, administrator)
+
+    assert (
+        2,
+        "Column “code”: It is empty, but other columns of a problem code are filled.",
+    ) in errors
