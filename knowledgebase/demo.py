@@ -28,15 +28,17 @@ TOPICS = {
     "Animals": [],
 }
 
-# Each article: kind, title, language (default "en"), topics, problem codes (their service
-# categories are tagged too), and per kind its body, phone_numbers, url or link_to (the title of
-# an earlier, published article). "draft": True leaves it unpublished.
+# Each article: kind, title, language (default "en"), keywords (in its language, where callers
+# use other words than the article), topics, problem codes (their service categories are
+# tagged too), and per kind its body, phone_numbers, url or link_to (the title of an earlier,
+# published article). "draft": True leaves it unpublished.
 ARTICLES: list[dict[str, Any]] = [
     # --- English call scripts ---------------------------------------------------------------
     {
         "kind": SCRIPT,
         "title": "Appliance pickup",
         "summary": "Booking the collection of a fridge, freezer, washing machine or stove.",
+        "keywords": "refrigerator, fridge, freezer, washing machine, dryer, dishwasher, cooker",
         "topics": ["Household collection"],
         "codes": ["APPL"],
         "body": """\
@@ -69,6 +71,7 @@ Create the request with problem code **APPL** and read the request number back t
         "kind": SCRIPT,
         "title": "Bulky waste pickup",
         "summary": "Furniture, mattresses and other items too big for the bin.",
+        "keywords": "couch, sofa, furniture, mattress, wardrobe, carpet, bulky items",
         "topics": ["Household collection"],
         "codes": ["BULK"],
         "body": """\
@@ -91,6 +94,7 @@ Tell the caller:
         "kind": SCRIPT,
         "title": "Missed collection",
         "summary": "The household bin was out on collection day but was not emptied.",
+        "keywords": "bin not emptied, garbage, rubbish, trash, not picked up",
         "topics": ["Household collection"],
         "codes": ["MISS"],
         "body": """\
@@ -111,6 +115,7 @@ that extra bags may be put next to the bin in **official waste sacks**.
         "kind": SCRIPT,
         "title": "Missed recycling collection",
         "summary": "The recycling bin or bag was out but not emptied.",
+        "keywords": "recycling bin, paper, plastic, cans, not emptied",
         "topics": ["Household collection"],
         "codes": ["RCYC"],
         "body": """\
@@ -128,6 +133,7 @@ went wrong and that the bin is emptied once the wrong items are taken out.
         "kind": SCRIPT,
         "title": "Damaged or missing bin",
         "summary": "A bin is broken, stolen or was never delivered.",
+        "keywords": "wheelie bin, broken bin, stolen bin, new bin, lid",
         "topics": ["Household collection"],
         "codes": ["BIN"],
         "body": """\
@@ -145,6 +151,7 @@ lorry is replaced free of charge; otherwise the fee is on the next waste bill.
         "kind": SCRIPT,
         "title": "Hazardous waste at the recycling centre",
         "summary": "Paint, batteries, chemicals and electronics: where and when.",
+        "keywords": "paint, batteries, chemicals, motor oil, asbestos, solvents",
         "topics": ["Recycling centres"],
         "codes": ["HAZ"],
         "body": """\
@@ -163,6 +170,7 @@ Tell the caller:
         "kind": SCRIPT,
         "title": "Illegal dumping",
         "summary": "Waste dumped on public land, in a lay-by or in the woods.",
+        "keywords": "fly-tipping, dumped rubbish, abandoned waste",
         "topics": ["Street cleaning"],
         "codes": ["DUMP"],
         "body": """\
@@ -181,6 +189,7 @@ The site is made safe within **48 hours** and cleared within **5 working days** 
         "kind": SCRIPT,
         "title": "Pothole",
         "summary": "A hole in the road surface.",
+        "keywords": "pot hole, hole in the road, road damage",
         "topics": ["Road surface"],
         "codes": ["POTH"],
         "body": """\
@@ -198,6 +207,7 @@ Promise: dangerous holes are made safe within **48 hours**; the repair follows w
         "kind": SCRIPT,
         "title": "Icy road or sidewalk",
         "summary": "Ice or snow not cleared from a road, pavement, cycle path or bus stop.",
+        "keywords": "ice, black ice, slippery, grit, salt",
         "topics": ["Winter service"],
         "codes": ["ICE", "SNOW"],
         "body": """\
@@ -214,6 +224,7 @@ Tell the caller that main roads and bus routes are gritted first, **side streets
         "kind": SCRIPT,
         "title": "Streetlight out or damaged",
         "summary": "A streetlight is dark, on during the day, or its pole is damaged.",
+        "keywords": "street lamp, street light, lamp post, dark street",
         "topics": ["Street lighting and signals"],
         "codes": ["SLOUT", "SLDAY", "POLE"],
         "body": """\
@@ -229,6 +240,7 @@ Ask for the **number on the pole** (a small plate at eye level) and the nearest 
         "kind": SCRIPT,
         "title": "Traffic signal out",
         "summary": "A traffic light is dark, flashing or stuck.",
+        "keywords": "traffic light, traffic lights, stop light",
         "topics": ["Street lighting and signals"],
         "codes": ["SIGOUT", "SIGTIM"],
         "body": """\
@@ -246,6 +258,7 @@ that is too short, or a pedestrian button that does not work, use **SIGTIM** ins
         "kind": SCRIPT,
         "title": "Water main break",
         "summary": "Water gushing from the road or pavement.",
+        "keywords": "burst pipe, water leak, flooding",
         "topics": ["Water supply"],
         "codes": ["WMB"],
         "body": """\
@@ -264,6 +277,7 @@ tanker the crew brings.
         "kind": SCRIPT,
         "title": "No water or low water pressure",
         "summary": "There is no water at the property, or the pressure is low.",
+        "keywords": "water cut off, water outage, taps dry",
         "topics": ["Water supply"],
         "codes": ["NOWAT", "LOWP"],
         "body": """\
@@ -279,6 +293,7 @@ tanker the crew brings.
         "kind": SCRIPT,
         "title": "Sewer backup",
         "summary": "Sewage coming up through drains, toilets or a manhole.",
+        "keywords": "sewage, blocked toilet, drain smell",
         "topics": ["Sewers and drains"],
         "codes": ["SEWB", "MANH"],
         "body": """\
@@ -298,6 +313,7 @@ Code **SEWB**, crew within **4 hours**.
         "kind": SCRIPT,
         "title": "Fallen tree or hanging branch",
         "summary": "A tree or branch has fallen or is about to.",
+        "keywords": "tree down, storm damage, broken branch",
         "topics": ["Trees"],
         "codes": ["TREEF", "TREEB"],
         "body": """\
@@ -313,6 +329,7 @@ Code **SEWB**, crew within **4 hours**.
         "kind": SCRIPT,
         "title": "Damaged playground equipment",
         "summary": "Broken swings, slides, fences or safety surfaces.",
+        "keywords": "swing, slide, climbing frame, sandpit",
         "topics": ["Playgrounds"],
         "codes": ["PLAY"],
         "body": """\
@@ -325,6 +342,7 @@ tell the caller the equipment will be **closed off within 24 hours** and repaire
         "kind": SCRIPT,
         "title": "Dead or injured animal",
         "summary": "A dead animal on a road or in a park, or an injured wild animal.",
+        "keywords": "roadkill, carcass, deer, fox, injured bird",
         "topics": ["Animals"],
         "codes": ["DEAD", "WILD"],
         "body": """\
@@ -338,6 +356,7 @@ tell the caller the equipment will be **closed off within 24 hours** and repaire
         "kind": SCRIPT,
         "title": "Residents' parking permit",
         "summary": "Who may apply, what it costs, how long it takes.",
+        "keywords": "parking, resident permit, visitor permit",
         "topics": ["Parking"],
         "body": """\
 Tell the caller:
@@ -353,6 +372,7 @@ The caller needs the **registration document** of the car and proof of address.
         "kind": SCRIPT,
         "title": "Christmas tree collection",
         "summary": "Collection dates for Christmas trees in January.",
+        "keywords": "christmas tree, xmas tree, fir tree",
         "topics": ["Household collection"],
         "draft": True,
         "body": """\
@@ -366,6 +386,7 @@ Christmas trees are collected on **two Saturdays in January** (dates to be confi
         "kind": SCRIPT,
         "title": "Abandoned vehicle",
         "summary": "A car without plates or that has not moved for weeks.",
+        "keywords": "abandoned car, untaxed car, car without plates",
         "topics": ["Parking"],
         "draft": True,
         "body": """\
@@ -518,6 +539,7 @@ how long it has stood there. Do not promise removal: the parking office checks f
         "language": "de",
         "title": "Abholung von Elektrogroßgeräten",
         "summary": "Kühlschrank, Gefriertruhe, Waschmaschine oder Herd abholen lassen.",
+        "keywords": "Kühlschrank, Gefrierschrank, Waschmaschine, Trockner, Herd, Elektroschrott",
         "topics": ["Household collection"],
         "codes": ["APPL"],
         "body": """\
@@ -544,6 +566,7 @@ Meldung mit Problemcode **APPL** anlegen und die Vorgangsnummer vorlesen.
         "language": "de",
         "title": "Sperrmüllabholung",
         "summary": "Möbel, Matratzen und alles, was nicht in die Tonne passt.",
+        "keywords": "Sofa, Couch, Möbel, Matratze, Schrank, Teppich",
         "topics": ["Household collection"],
         "codes": ["BULK"],
         "body": """\
@@ -566,6 +589,7 @@ Sagen Sie:
         "language": "de",
         "title": "Müllabfuhr verpasst",
         "summary": "Die Tonne stand bereit, wurde aber nicht geleert.",
+        "keywords": "Tonne nicht geleert, Restmüll, Mülltonne",
         "topics": ["Household collection"],
         "codes": ["MISS"],
         "body": """\
@@ -614,6 +638,7 @@ innerhalb von **2 Werktagen** nach. Die Tonne bitte draußen stehen lassen.
         "language": "nb",
         "title": "Henting av hvitevarer",
         "summary": "Kjøleskap, fryser, vaskemaskin eller komfyr som skal hentes.",
+        "keywords": "kjøleskap, fryser, vaskemaskin, tørketrommel, komfyr, oppvaskmaskin",
         "topics": ["Household collection"],
         "codes": ["APPL"],
         "body": """\
@@ -640,6 +665,7 @@ Registrer saken med problemkode **APPL** og les opp saksnummeret.
         "language": "nb",
         "title": "Søppelhenting uteblitt",
         "summary": "Dunken sto ute på hentedagen, men ble ikke tømt.",
+        "keywords": "dunken ikke tømt, restavfall, søppeldunk",
         "topics": ["Household collection"],
         "codes": ["MISS"],
         "body": """\
@@ -656,6 +682,7 @@ Sto dunken ute i tide: registrer saken med kode **MISS**. Renovatøren kommer ti
         "language": "nb",
         "title": "Hull i veien",
         "summary": "Hull i asfalten på vei eller fortau.",
+        "keywords": "hull, veihull, asfaltskade",
         "topics": ["Road surface"],
         "codes": ["POTH"],
         "body": """\
@@ -746,6 +773,7 @@ def _article(
             "kind": entry["kind"],
             "title": entry["title"],
             "summary": entry.get("summary", ""),
+            "keywords": entry.get("keywords", ""),
             "language": entry.get("language", "en"),
             "body": entry.get("body", ""),
             "phone_numbers": entry.get("phone_numbers", []),

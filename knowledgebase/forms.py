@@ -49,6 +49,7 @@ class ArticleForm(forms.ModelForm):
             "title",
             "summary",
             "language",
+            "keywords",
             "body",
             "phone_numbers",
             "external_url",
@@ -59,6 +60,7 @@ class ArticleForm(forms.ModelForm):
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
+            "keywords": forms.Textarea(attrs={"rows": 2}),
             "body": forms.Textarea(attrs={"rows": 12}),
             "topics": forms.SelectMultiple(attrs={"size": 6}),
             "categories": forms.SelectMultiple(attrs={"size": 6}),

@@ -2,14 +2,14 @@
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.inputs import ARTICLE_TEXT, SUMMARY_TEXT
-from hierarchy.models import ProblemCode, ServiceCategory
+from hierarchy.models import KEYWORDS_TEXT, ProblemCode, ServiceCategory
 
 
 class Topic(models.Model):
@@ -73,14 +73,35 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=ArticleStatus.PUBLISHED)
 
 
-# The fields a revision keeps: what an article says, not who filed it where.
-CONTENT_FIELDS = ["title", "summary", "body", "phone_numbers", "external_url", "link_target_id"]
+# The fields a revision keeps: what an article says and is found by, not who filed it where.
+CONTENT_FIELDS = [
+    "title",
+    "summary",
+    "keywords",
+    "body",
+    "phone_numbers",
+    "external_url",
+    "link_target_id",
+]
 
 
 class Article(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=ArticleKind.choices)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True, max_length=SUMMARY_TEXT)
+    # In the article's language, which the search stems them in: each language's article
+    # carries its own. TextField checks max_length in forms only; the validator holds for the
+    # services too.
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        max_length=KEYWORDS_TEXT,
+        validators=[MaxLengthValidator(KEYWORDS_TEXT)],
+        help_text=_(
+            "Words callers use for what this article answers, in the article's language, "
+            "separated by commas: the search finds the article by them as by its title."
+        ),
+    )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )

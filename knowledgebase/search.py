@@ -1,19 +1,29 @@
 """Knowledge-base search: the one search the knowledge-base page and the request form share.
 
+A question in plain words finds its answer: "when is bulky waste collected" finds the article
+on bulky waste. Words that carry no meaning in an article's language (stop words: "when",
+"is") ask nothing of it; any other word counts, and the articles with the most of the words
+come first. An article's keywords (synonyms a supervisor adds: "refrigerator" on appliance
+pickup) are searched as its title is.
+
 PostgreSQL
-    An article's title (weight A), summary (B), text and phone-number labels (C) are kept in
-    `Article.search_vector`, parsed in the article's own language (English, German or Norwegian
-    stemming), and every word an article uses is kept in `SearchWord`. A search word matches
-    the stemmed words that start with it, in articles of their language ("Müll" finds
-    "Müllabfuhr", "collections" finds "collected"). A word no article uses ("aplliance") also
-    matches the few known words most like it by trigram similarity ("appliance"), and a
-    compound typed whole ("Müllabfuhr", "søppelhenting") also matches the known words it starts
-    with ("Müll", "søppel"). Every word must match; ranked by ts_rank_cd, the exact words
-    counting twice, a title far above the text.
+    An article's title and keywords (weight A), summary (B), text and phone-number labels (C)
+    are kept in `Article.search_vector`, parsed in the article's own language (English, German
+    or Norwegian stemming and stop words), and every word an article uses is kept in
+    `SearchWord`. A search word matches the stemmed words that start with it, in articles of
+    their language ("Müll" finds "Müllabfuhr", "collections" finds "collected"). A word no
+    article uses ("bulkey") also matches the few known words most like it by trigram
+    similarity ("bulky"), and a compound typed whole ("Müllabfuhr", "søppelhenting") also
+    matches the known words it starts with ("Müll", "søppel"). The articles with every word
+    come first, ranked by ts_rank_cd (the exact words counting twice, a title or keyword far
+    above the text); when they are fewer than asked for, those with some of the words follow,
+    the most words first.
 
 SQLite (the embedded default)
-    Every article that contains all the words, in any letter case, is found, those with the
-    words in their title first. No stemming and no typo tolerance.
+    Every article with a word that starts with one of the searched words, in any letter case,
+    but for the stop words of its language (PostgreSQL's lists, in knowledgebase/stopwords/):
+    the most words first, then those with the words in their title or keywords. No stemming,
+    no compounds and no typo tolerance.
 
 Keeping the index current: every code path that writes an article's row calls
 `article_index(article)` after its last save and before its transaction commits. Today those
@@ -27,6 +37,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -92,8 +103,12 @@ _LABELS_SQL = f"""
                    FROM jsonb_array_elements(phone_numbers) entry), '')
     ELSE '' END)"""
 
+# The keywords right after the title, which they stand beside in weight and for ts_rank_cd's
+# cover density (a search for a title word and a keyword is a short cover). Empty keywords
+# leave the positions of what follows as they were.
 VECTOR_SQL = f"""
     setweight(to_tsvector({_config_sql("language")}, coalesce(title, '')), 'A')
+    || setweight(to_tsvector({_config_sql("language")}, coalesce(keywords, '')), 'A')
     || setweight(to_tsvector({_config_sql("language")}, coalesce(summary, '')), 'B')
     || setweight(to_tsvector({_config_sql("language")},
                              coalesce(body, '') || ' ' || {_LABELS_SQL}), 'C')"""
@@ -109,11 +124,12 @@ _SNIPPET_SOURCE_SQL = f"""
               FROM jsonb_array_elements({_TABLE}.phone_numbers) entry) END),
       '{START}{STOP}', '')"""
 
-# ts_rank_cd's weights for D, C (text), B (summary), A (title), and normalisation 1: divided
-# by 1 + the logarithm of the article's length, so a long text repeating a word does not beat
-# a title.
+# ts_rank_cd's weights for D, C (text), B (summary), A (title and keywords), and normalisation
+# 1 | 32: divided by 1 + the logarithm of the article's length, so a long text repeating a word
+# does not beat a title, then scaled to below 1 (rank / (rank + 1)), so that it only orders
+# articles that have the same number of the words searched for.
 _RANK_WEIGHTS = "{0.05, 0.1, 0.2, 1.0}"
-_RANK_NORMALISATION = 1
+_RANK_NORMALISATION = 1 | 32
 
 # One passage from the best match on: ts_headline's fragment mode drops the end of short texts
 # ("Recycling centre North: 030 123456" loses its number).
@@ -123,7 +139,7 @@ _HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15
 _WORDS_SQL = f"""
     INSERT INTO {SearchWord._meta.db_table} (word)
     SELECT DISTINCT lexeme FROM {_TABLE},
-        unnest(to_tsvector('simple', concat_ws(' ', title, summary, body, {_LABELS_SQL})))
+        unnest(to_tsvector('simple', concat_ws(' ', title, keywords, summary, body, {_LABELS_SQL})))
     WHERE {{where}} AND length(lexeme) BETWEEN 3 AND 40 AND lexeme ~ '^[[:alpha:]]+$'
       AND NOT EXISTS (SELECT FROM {SearchWord._meta.db_table} known WHERE known.word = lexeme)
     ON CONFLICT (word) DO NOTHING"""
@@ -282,48 +298,96 @@ def _search_postgresql(
     scope: QuerySet, words: list[str], language: str | None, limit: int
 ) -> list[SearchHit]:
     codes = [language] if language else [code for code, _name in settings.LANGUAGES]
+    with transaction.atomic(), connection.cursor() as cursor:
+        query = _Query(words, _meant_words(cursor, words), codes)
+        hits = list(query.every_word(scope)[:limit])
+        # Articles with only some of the words fill the list, most words first. Ranking them
+        # is the costly part (a common word matches thousands), so only when those with every
+        # word do not fill it.
+        if len(words) > 1 and len(hits) < limit:
+            rest = scope.exclude(pk__in=[article.pk for article in hits])
+            hits += query.some_words(rest)[: limit - len(hits)]
+    return [
+        SearchHit(article, float(article.search_rank), _marked(article.search_snippet))
+        for article in hits
+    ]
 
-    def per_language(template: str, tsquery_text: str) -> tuple[str, list]:
+
+class _Query:
+    """The SQL of one search: the words, and per word the known words it may stand for."""
+
+    def __init__(self, words: list[str], meant: dict[str, list[str]], codes: list[str]):
+        self.words = words
+        self.codes = codes
+        # Per word: the word as a prefix, or a known word it may stand for.
+        self.terms = {word: " | ".join([f"{word}:*", *meant[word]]) for word in words}
+        self.exact_any = " | ".join(f"{word}:*" for word in words)
+        self.meant_any = " | ".join(self.terms.values())
+
+    def per_language(self, template: str, tsquery_text: str) -> tuple[str, list]:
         """CASE over the article's language: `template` with that language's tsquery."""
         whens, params = [], []
-        for code in codes:
+        for code in self.codes:
             query = f"to_tsquery({_config_literal(code)}, %s)"
             whens.append(f"WHEN '{code}' THEN {template.format(q=query)}")
             params += [tsquery_text] * template.count("{q}")
         return f"(CASE {_TABLE}.language {' '.join(whens)} ELSE NULL END)", params
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        meant = _meant_words(cursor, words)
+    def any_language(self, tsquery_text: str) -> tuple[str, list]:
+        """What the GIN index answers: the text in any language's stemming."""
+        queries = " || ".join(f"to_tsquery({_config_literal(code)}, %s)" for code in self.codes)
+        return f"{_TABLE}.search_vector @@ ({queries})", [tsquery_text] * len(self.codes)
+
+    def every_word(self, scope: QuerySet) -> QuerySet:
+        """The articles with every word (but stop words of their language), ranked."""
         tests, params = [], []
-        for word in words:
+        for word in self.words:
             exact = f"{word}:*"
-            terms = " | ".join([exact, *meant[word]])
-            # What the GIN index answers: the word in any language's stemming. The numnode
-            # tests are constants PostgreSQL folds while planning: a word that is a stop word in
-            # some language cannot narrow the search by index and is left to the next test.
-            stop_tests = [f"numnode(to_tsquery({_config_literal(c)}, %s)) = 0" for c in codes]
-            any_language = " || ".join(f"to_tsquery({_config_literal(c)}, %s)" for c in codes)
-            tests.append(
-                f"({' OR '.join(stop_tests)} OR {_TABLE}.search_vector @@ ({any_language}))"
-            )
-            params += [exact] * len(codes) + [terms] * len(codes)
+            # The numnode tests are constants PostgreSQL folds while planning: a word that is a
+            # stop word in some language cannot narrow the search by index and is left to the
+            # next test.
+            stop_tests = [f"numnode(to_tsquery({_config_literal(c)}, %s)) = 0" for c in self.codes]
+            indexed, indexed_params = self.any_language(self.terms[word])
+            tests.append(f"({' OR '.join(stop_tests)} OR {indexed})")
+            params += [exact] * len(self.codes) + indexed_params
             # What the article must satisfy: the word in its own language's stemming, unless
             # it is a stop word there.
-            own, own_params = per_language("numnode({q}) = 0", exact)
-            own_match, own_match_params = per_language(f"{_TABLE}.search_vector @@ {{q}}", terms)
+            own, own_params = self.per_language("numnode({q}) = 0", exact)
+            own_match, own_match_params = self.per_language(
+                f"{_TABLE}.search_vector @@ {{q}}", self.terms[word]
+            )
             tests.append(f"({own} OR {own_match})")
             params += own_params + own_match_params
         # Words that are all stop words in the article's language find nothing there.
-        some_word, some_params = per_language(
-            "numnode({q}) > 0", " & ".join(f"{word}:*" for word in words)
+        some_word, some_params = self.per_language(
+            "numnode({q}) > 0", " & ".join(f"{word}:*" for word in self.words)
         )
         tests.append(some_word)
         params += some_params
+        return self._ranked(
+            scope.filter(RawSQL(" AND ".join(tests), params, output_field=BooleanField())),
+            (str(len(self.words)), []),
+        )
 
-        exact_any = " | ".join(f"{word}:*" for word in words)
-        meant_any = " | ".join([exact_any, *(m for word in words for m in meant[word])])
-        exact_query, exact_params = per_language("{q}", exact_any)
-        meant_query, meant_params = per_language("{q}", meant_any)
+    def some_words(self, scope: QuerySet) -> QuerySet:
+        """The articles with any of the words, those with the most first."""
+        indexed, indexed_params = self.any_language(self.meant_any)
+        own, own_params = self.per_language(f"{_TABLE}.search_vector @@ {{q}}", self.meant_any)
+        found = RawSQL(f"{indexed} AND {own}", indexed_params + own_params, BooleanField())
+        counts, params = [], []
+        for word in self.words:
+            test, test_params = self.per_language(
+                f"{_TABLE}.search_vector @@ {{q}}", self.terms[word]
+            )
+            counts.append(f"coalesce({test}, false)::int")
+            params += test_params
+        return self._ranked(scope.filter(found), (" + ".join(counts), params))
+
+    def _ranked(self, scope: QuerySet, words_found: tuple[str, list]) -> QuerySet:
+        """Ranked by the number of words found, then by ts_rank_cd (below 1): the exact words
+        counting twice, a title or keyword far above the text."""
+        exact_query, exact_params = self.per_language("{q}", self.exact_any)
+        meant_query, meant_params = self.per_language("{q}", self.meant_any)
 
         def rank(query: str) -> str:
             return (
@@ -331,15 +395,18 @@ def _search_postgresql(
                 f" {_RANK_NORMALISATION})"
             )
 
-        matches = (
+        count_sql, count_params = words_found
+        if self.meant_any != self.exact_any:
+            rank_sql = f"({rank(exact_query)} + {rank(meant_query)}) / 2"
+            rank_params = exact_params + meant_params
+        else:
+            rank_sql, rank_params = rank(exact_query), exact_params
+        return (
             scope.defer("search_vector")
-            .filter(RawSQL(" AND ".join(tests), params, output_field=BooleanField()))
             .annotate(
                 search_rank=RawSQL(
-                    f"coalesce({rank(exact_query)} + {rank(meant_query)}, 0)"
-                    if meant_any != exact_any
-                    else f"coalesce(2 * {rank(exact_query)}, 0)",
-                    [*exact_params, *meant_params] if meant_any != exact_any else exact_params,
+                    f"({count_sql}) + coalesce({rank_sql}, 0)",
+                    count_params + rank_params,
                     output_field=FloatField(),
                 ),
                 # Costly: PostgreSQL computes it after the sort and limit, for the hits only.
@@ -350,13 +417,8 @@ def _search_postgresql(
                     output_field=TextField(),
                 ),
             )
-            .order_by("-search_rank", "title", "pk")[:limit]
+            .order_by("-search_rank", "title", "pk")
         )
-        hits = list(matches)
-    return [
-        SearchHit(article, float(article.search_rank), _marked(article.search_snippet))
-        for article in hits
-    ]
 
 
 def _meant_words(cursor, words: list[str]) -> dict[str, list[str]]:
@@ -417,17 +479,43 @@ def _marked(headline: str) -> SafeString:
 _SEPARATOR = "\x1f"
 
 
+def _load_stop_words() -> dict[str, frozenset[str]]:
+    """Per language, the words PostgreSQL's configuration for it ignores (knowledgebase/
+    stopwords/<language>.txt), casefolded as the searched words are."""
+    folder = Path(__file__).with_name("stopwords")
+    stop_words = {}
+    for language in CONFIGS:
+        lines = (folder / f"{language}.txt").read_text(encoding="utf-8").splitlines()
+        stop_words[language] = frozenset(
+            line.strip().casefold() for line in lines if line.strip() and not line.startswith("#")
+        )
+    return stop_words
+
+
+STOP_WORDS = _load_stop_words()
+
+
+def meaningful_words(words: list[str], language: str) -> list[str]:
+    """The words without the stop words of the language: casefolded ("straße" → "strasse")."""
+    stop_words = STOP_WORDS.get(language, frozenset())
+    return [word for word in (word.casefold() for word in words) if word not in stop_words]
+
+
 def _search_simple(scope: QuerySet, words: list[str], limit: int) -> list[SearchHit]:
-    """Every article containing all the words, in any case; title matches first."""
+    """Every article with a word that starts with one of the searched words, in any letter case,
+    stop words of its language left out; the most words first, then those with them in the
+    title or keywords."""
     _register_sqlite_functions()
     matches = (
         scope.defer("search_vector")
         .annotate(
             search_rank=Func(
                 F("title"),
+                F("keywords"),
                 F("summary"),
                 F("body"),
                 F("phone_numbers"),
+                F("language"),
                 Value(_SEPARATOR.join(words)),
                 function="kb_match",
                 output_field=FloatField(),
@@ -437,7 +525,11 @@ def _search_simple(scope: QuerySet, words: list[str], limit: int) -> list[Search
         .order_by("-search_rank", "title", "pk")[:limit]
     )
     return [
-        SearchHit(article, article.search_rank, _python_snippet(article, words))
+        SearchHit(
+            article,
+            article.search_rank,
+            _python_snippet(article, meaningful_words(words, article.language)),
+        )
         for article in matches
     ]
 
@@ -445,18 +537,28 @@ def _search_simple(scope: QuerySet, words: list[str], limit: int) -> list[Search
 def _register_sqlite_functions() -> None:
     # SQLite's own LIKE and lower() fold ASCII letters only; "MÜLL" must find "müll".
     connection.ensure_connection()
-    connection.connection.create_function("kb_match", 5, _kb_match, deterministic=True)
+    connection.connection.create_function("kb_match", 7, _kb_match, deterministic=True)
 
 
-def _kb_match(title, summary, body, phone_numbers, joined_words) -> float:
-    """-1 unless the article contains every word; else the share of words in its title."""
-    words = [word.casefold() for word in joined_words.split(_SEPARATOR)]  # "straße" → "strasse"
-    title = (title or "").casefold()
+def _kb_match(title, keywords, summary, body, phone_numbers, language, joined_words) -> float:
+    """-1 unless a word of the article starts with a searched word that is not a stop word in
+    the article's language; else the number of such searched words, plus (below 1) the share of
+    them in its title or keywords. The article's own stop words are not its words either, as in
+    PostgreSQL's vectors: "is" does not find the German "ist"."""
+    words = meaningful_words(joined_words.split(_SEPARATOR), language)
     labels = " ".join(str(entry.get("label") or "") for entry in _phone_entries(phone_numbers))
-    text = " ".join([title, (summary or "").casefold(), (body or "").casefold(), labels.casefold()])
-    if not all(word in text for word in words):
+    heading = _word_starts(f"{title or ''} {keywords or ''}", language)
+    text = heading + _word_starts(f"{summary or ''} {body or ''} {labels}", language)
+    found = [word for word in words if f" {word}" in text]
+    if not found:
         return -1.0
-    return sum(word in title for word in words) / len(words)
+    return len(found) + sum(f" {word}" in heading for word in found) / (len(words) + 1)
+
+
+def _word_starts(text: str, language: str) -> str:
+    """The text's words but its stop words, casefolded, each after a space: a searched word
+    is at a word's start where " " + word is in it."""
+    return "".join(f" {word}" for word in meaningful_words(WORD.findall(text), language))
 
 
 def _phone_entries(value) -> list[dict]:

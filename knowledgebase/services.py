@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import lock_for_edit
+from hierarchy.models import normalise_keywords
 from knowledgebase.models import (
     CONTENT_FIELDS,
     Article,
@@ -29,7 +30,9 @@ RELATIONS = ("topics", "categories", "problem_codes")
 def article_create(
     *, values: dict[str, Any], relations: dict[str, Any], user: AbstractBaseUser
 ) -> Article:
-    article = Article(**values, created_by=user, updated_by=user, status=ArticleStatus.DRAFT)
+    article = Article(
+        **_tidied(values), created_by=user, updated_by=user, status=ArticleStatus.DRAFT
+    )
     _check(article)
     article.save()
     _set_relations(article, relations)
@@ -51,7 +54,7 @@ def article_update(
     Raises EditConflict when someone saved since expected_version, or ValidationError.
     """
     current = lock_for_edit(Article, article.pk, expected_version)
-    for field, value in values.items():
+    for field, value in _tidied(values).items():
         setattr(current, field, value)
     _check(current)
     current.version += 1
@@ -100,8 +103,11 @@ def article_archive(*, article: Article, user: AbstractBaseUser) -> Article:
 def article_restore(
     *, article: Article, revision: ArticleRevision, user: AbstractBaseUser
 ) -> Article:
-    """Make an older revision the article's text again (as a new revision)."""
-    values = {field: revision.content.get(field) for field in CONTENT_FIELDS}
+    """Make an older revision the article's text again (as a new revision). A field the
+    revision did not keep yet (keywords, before issue 11) keeps its current value."""
+    values = {
+        field: revision.content[field] for field in CONTENT_FIELDS if field in revision.content
+    }
     return article_update(
         article=article,
         values=values,
@@ -109,6 +115,12 @@ def article_restore(
         expected_version=Article.objects.get(pk=article.pk).version,
         user=user,
     )
+
+
+def _tidied(values: dict[str, Any]) -> dict[str, Any]:
+    if "keywords" in values:
+        return {**values, "keywords": normalise_keywords(values["keywords"] or "")}
+    return values
 
 
 def _check(article: Article) -> None:
