@@ -53,9 +53,24 @@ class RequestFilter(django_filters.FilterSet):
         label=_("Overdue follow-ups only"), method="only_overdue", widget=forms.CheckboxInput
     )
 
+    discarded = django_filters.BooleanFilter(
+        label=_("Discarded requests only"), method="only_discarded", widget=forms.CheckboxInput
+    )
+
     class Meta:
         model = CustomerRequest
         fields = []
+
+    @property
+    def qs(self):
+        """Discarded requests (request_discard) leave the default view; "Discarded requests
+        only" shows them."""
+        requests = super().qs
+        asked = self.is_bound and getattr(self.form, "cleaned_data", {}).get("discarded")
+        return requests if asked else requests.kept()
+
+    def only_discarded(self, queryset, name, value):
+        return queryset.discarded() if value else queryset
 
     def search(self, queryset, name, value):
         """A request number finds that request; other text is looked for in the caller's name

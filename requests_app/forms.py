@@ -57,7 +57,8 @@ class RequestForm(forms.ModelForm):
             "caller_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "caller_email": forms.EmailInput(attrs={"autocomplete": "off"}),
             "caller_name": forms.TextInput(attrs={"autocomplete": "off"}),
-            "problem_code": ProblemCodePicker,
+            # Picking a code (Enter in the picker) moves on to the work address.
+            "problem_code": ProblemCodePicker(attrs={"data-next": "id_work_address"}),
             "work_address": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 3}),
             "comment": forms.Textarea(attrs={"rows": 3}),

@@ -138,6 +138,13 @@ class CustomerRequestQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("agent", "customer", "problem_code")
 
+    def kept(self):
+        """Without the discarded ones (request_discard): what lists show by default."""
+        return self.filter(discarded_at__isnull=True)
+
+    def discarded(self):
+        return self.filter(discarded_at__isnull=False)
+
     def resolve_open(self, *, user, reason: str) -> int:
         """Resolve those still open or waiting for a follow-up (their work order is completed),
         each with its history; how many."""
@@ -263,6 +270,9 @@ class CustomerRequest(models.Model):
     # When the agent first searched the knowledge base from this request: what the setting
     # "knowledge-base search required" asks for (or an article consulted).
     knowledge_searched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the agent discarded the request because nothing had been typed (request_discard):
+    # it is closed and leaves the lists, but stays counted as a contact.
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CustomerRequestQuerySet.as_manager()
@@ -288,6 +298,12 @@ class CustomerRequest(models.Model):
                 fields=["follow_up_assignee", "follow_up_due"],
                 name="request_follow_ups",
                 condition=models.Q(status="follow_up"),
+            ),
+            # The list's "discarded only" view; the few discarded rows alone.
+            models.Index(
+                fields=["-started_at"],
+                name="request_discarded_newest",
+                condition=models.Q(discarded_at__isnull=False),
             ),
         ]
 

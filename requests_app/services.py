@@ -142,6 +142,10 @@ def _check_status(old: str, request: CustomerRequest, user, reason: str) -> None
             }
         )
     if old == Status.CLOSED:
+        if request.discarded_at is not None:
+            raise ValidationError(
+                {"status": _("A discarded request stays closed: take a new request instead.")}
+            )
         if not user.has_perm(REOPEN_PERMISSION):
             raise ValidationError({"status": _("Only a supervisor can reopen a closed request.")})
         if not reason.strip():
@@ -243,6 +247,61 @@ def request_consult(*, request: CustomerRequest, article: Article, user: Abstrac
         ignore_conflicts=True,  # opened before: the first time counts
     )
     return article
+
+
+# What an agent types into a request; a request with none of them is blank (request_discard).
+TYPED_FIELDS = [
+    "customer",
+    "caller_name",
+    "caller_phone",
+    "caller_email",
+    "problem_code",
+    "work_address",
+    "description",
+    "comment",
+    "answer_given",
+    "follow_up_due",
+]
+
+
+def request_is_blank(request: CustomerRequest) -> bool:
+    """Nothing typed, nothing saved, no article opened: the contact alone."""
+    return (
+        request.status == Status.OPEN
+        and request.finished_at is None
+        and request.work_order_id is None
+        and not any(getattr(request, field) for field in TYPED_FIELDS)
+        and not request.consulted_articles.exists()
+    )
+
+
+@transaction.atomic
+def request_discard(
+    *, request: CustomerRequest, user: AbstractBaseUser, typed: dict[str, Any] | None = None
+) -> CustomerRequest:
+    """Take a blank request off the lists (a "New request" pressed by mistake, or a call that
+    ended before a word was typed): closed and marked discarded, it leaves the open requests and
+    the lists' default view, but stays a contact for the reports (its start counts; with no
+    finish it adds no handling time). Refused once anything is typed, saved or in the form
+    (`typed`: the form's values when the agent discarded)."""
+    current = CustomerRequest.objects.select_for_update().get(pk=request.pk)
+    if current.discarded_at is not None:
+        return current
+    typed_now = [name for name in TYPED_FIELDS if str((typed or {}).get(name) or "").strip()]
+    if typed_now or not request_is_blank(current):
+        raise ValidationError(
+            _(
+                "Only a request with nothing typed can be discarded. Save this one instead "
+                "(a call that needs nothing more can be saved as Resolved)."
+            )
+        )
+    before = {"status": current.status, "discarded_at": None}
+    current.status = Status.CLOSED
+    current.discarded_at = timezone.now()
+    current.version += 1
+    current.save(update_fields=["status", "discarded_at", "version", "updated_at"])
+    record_changes(RequestChange, current, before, user, _("Discarded: nothing was typed."))
+    return current
 
 
 @transaction.atomic

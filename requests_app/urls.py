@@ -9,6 +9,7 @@ urlpatterns = [
     path("requests/follow-ups/", views.my_follow_ups, name="my_follow_ups"),
     path("requests/settings/", views.request_settings, name="request_settings"),
     path("requests/<int:pk>/", views.request_edit, name="request_edit"),
+    path("requests/<int:pk>/discard/", views.discard_request, name="request_discard"),
     path(
         "requests/<int:pk>/work-order/",
         views.request_work_order_check,

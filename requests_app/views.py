@@ -7,6 +7,7 @@ from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,13 +26,26 @@ from knowledgebase.search import (
     search_words,
     worth_searching_live,
 )
-from requests_app.access import can_change_request_settings, can_reopen, can_take_requests
+from requests_app.access import (
+    can_change_request_settings,
+    can_discard,
+    can_reopen,
+    can_take_requests,
+)
 from requests_app.filters import RequestFilter
 from requests_app.forms import CustomerForm, NewRequestForm, RequestForm, RequestTypeSettingForm
-from requests_app.models import Customer, CustomerRequest, RequestType, RequestTypeSetting
+from requests_app.models import (
+    Customer,
+    CustomerRequest,
+    RequestType,
+    RequestTypeSetting,
+    Status,
+)
 from requests_app.services import (
     customer_save,
     request_consult,
+    request_discard,
+    request_is_blank,
     request_save,
     request_searched_knowledge,
     request_start,
@@ -62,7 +76,9 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         CustomerRequest.objects.select_related("customer", "agent", "problem_code"), pk=pk
     )
     data = with_picked_caller(request) if request.method == "POST" else None
-    form = RequestForm(data, instance=customer_request, may_reopen=can_reopen(request.user))
+    form = RequestForm(
+        data, instance=customer_request, may_reopen=may_reopen(request.user, customer_request)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = save_request(request, customer_request, form)
@@ -71,9 +87,60 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Request %(number)s was saved.") % {"number": saved})
+            messages.success(request, saved_message(saved))
             return redirect(saved)
     return request_page(request, customer_request, form)
+
+
+def may_reopen(user, customer_request: CustomerRequest) -> bool:
+    """A supervisor may reopen a closed request, but not a discarded one (request_save)."""
+    return can_reopen(user) and customer_request.discarded_at is None
+
+
+def saved_message(saved: CustomerRequest) -> str:
+    """One line with all the agent tells the caller: the request's number, and for an action
+    request its work order and the date it is done by."""
+    work_order = saved.work_order
+    if work_order is None:
+        return _("Request %(number)s was saved.") % {"number": saved}
+    if work_order.due_at is None:
+        return _("Request %(number)s was saved · work order %(work_order)s.") % {
+            "number": saved,
+            "work_order": work_order.number,
+        }
+    due = date_format(timezone.localtime(work_order.due_at), "DATE_FORMAT")
+    return _(
+        "Request %(number)s was saved · work order %(work_order)s · tell the caller: done by "
+        "%(due)s."
+    ) % {"number": saved, "work_order": work_order.number, "due": due}
+
+
+@require_POST
+@require(can_take_requests)
+def discard_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Discard a request with nothing typed (the Discard button, or Esc twice). The button sits
+    in the request form and posts all of it: what is in the form counts as typed, saved or not."""
+    customer_request = get_object_or_404(CustomerRequest, pk=pk)
+    if not can_discard(request.user, customer_request):
+        raise Http404
+    try:
+        request_discard(request=customer_request, user=request.user, typed=request.POST)
+    except ValidationError as error:
+        form = RequestForm(
+            request.POST if "version" in request.POST else None,
+            instance=customer_request,
+            may_reopen=may_reopen(request.user, customer_request),
+        )
+        form.is_valid()
+        form._errors = ErrorDict()  # nothing is being saved: only the refusal to show
+        form.add_error(None, error)
+        return request_page(request, customer_request, form)
+    messages.success(
+        request,
+        _("Request %(number)s was discarded: it counts as a contact, but is no longer listed.")
+        % {"number": customer_request.number},
+    )
+    return redirect("dashboard")
 
 
 def with_picked_caller(request: HttpRequest):
@@ -123,7 +190,7 @@ def conflict_page(request: HttpRequest, form: RequestForm, current: CustomerRequ
     """Another agent saved first: keep this agent's input, show what the other one saved."""
     differences = form_differences(form, current)
     rebound = rebind_at_current_version(
-        partial(RequestForm, may_reopen=can_reopen(request.user)),
+        partial(RequestForm, may_reopen=may_reopen(request.user, current)),
         request.POST,
         current,
         _(
@@ -144,10 +211,16 @@ def request_page(request, customer_request: CustomerRequest, form: RequestForm, 
             "form": form,
             "history": history,
             "can_reopen": can_reopen(request.user),
-            "code_hits": articles_for_code(
-                request.user, customer_request.problem_code_id, request.LANGUAGE_CODE
-            ),
+            **code_articles(request, customer_request, customer_request.problem_code_id),
             "consulted": consulted_articles(customer_request),
+            "discardable": can_discard(request.user, customer_request)
+            and request_is_blank(customer_request),
+            # A new request opens with the focus in "Phone"; after a save the confirmation has
+            # it, after a refused save the error summary (callcenter.js).
+            "fresh": customer_request.version == 1
+            and not form.is_bound
+            and customer_request.status == Status.OPEN,
+            **call_time(customer_request),
             **work_order_outlook(
                 customer_request,
                 form["problem_code"].value(),
@@ -158,6 +231,14 @@ def request_page(request, customer_request: CustomerRequest, form: RequestForm, 
         },
         "form",
     )
+
+
+def call_time(customer_request: CustomerRequest) -> dict:
+    """The seconds since the call started (until it was finished), and as mm:ss; the page's
+    script counts on from them."""
+    end = customer_request.finished_at or timezone.now()
+    seconds = max(0, int((end - customer_request.started_at).total_seconds()))
+    return {"call_seconds": seconds, "call_time": f"{seconds // 60:02d}:{seconds % 60:02d}"}
 
 
 def work_order_outlook(customer_request, problem_code_id, address, choice) -> dict:
@@ -202,13 +283,29 @@ def request_work_order_check(request: HttpRequest, pk: int) -> HttpResponse:
 # The knowledge base from the request -------------------------------------------------------------
 
 
-def articles_for_code(user, problem_code_id, language: str) -> list:
-    """The published articles tagged with the problem code, for an action request: those in
-    the agent's language first."""
+def code_articles(request: HttpRequest, customer_request: CustomerRequest, problem_code_id):
+    """The published articles tagged with the problem code, for an action request, as
+    in_languages groups them."""
     if not problem_code_id:
-        return []
-    hits = search_articles("", user=user, problem_code=problem_code_id, published_only=True)
-    return sorted(hits, key=lambda hit: hit.article.language != language)
+        return {}
+    hits = search_articles("", user=request.user, problem_code=problem_code_id, published_only=True)
+    first, others = in_languages(hits, request, customer_request)
+    return {"code_hits": first, "code_other_hits": others}
+
+
+def in_languages(hits: list, request: HttpRequest, customer_request: CustomerRequest):
+    """The hits in the agent's language or the caller's preferred one, and the others (shown
+    folded under "Other languages"); each in the search's order."""
+    languages = {request.LANGUAGE_CODE}
+    if customer_request.customer_id:
+        languages.add(customer_request.customer.preferred_language)
+    first = [hit for hit in hits if hit.article.language in languages]
+    return first, [hit for hit in hits if hit.article.language not in languages]
+
+
+def hit_groups(hits: list, request: HttpRequest, customer_request: CustomerRequest) -> dict:
+    first, others = in_languages(hits, request, customer_request)
+    return {"hits": first, "other_hits": others}
 
 
 def consulted_articles(customer_request: CustomerRequest) -> list:
@@ -221,7 +318,7 @@ def request_knowledge_search(request: HttpRequest, pk: int) -> HttpResponse:
     types (GET) it only shows what it finds. A submitted search (POST: Enter or the Search
     button) is noted on the request, which counts toward "search before resolving", and one that
     found nothing is counted for the supervisors."""
-    customer_request = get_object_or_404(CustomerRequest, pk=pk)
+    customer_request = get_object_or_404(CustomerRequest.objects.select_related("customer"), pk=pk)
     if request.method != "POST":
         return live_knowledge_search(request, customer_request)
     text = request.POST.get("kb_q", "").strip()
@@ -229,7 +326,7 @@ def request_knowledge_search(request: HttpRequest, pk: int) -> HttpResponse:
     if search_words(text):
         request_searched_knowledge(customer_request)
         record_search(text, hits, request.user)
-    context = {"hits": hits, "searched": text, "submitted": True}
+    context = {**hit_groups(hits, request, customer_request), "searched": text, "submitted": True}
     if not request.htmx:
         return typed_request_page(request, customer_request, **context)
     return render(
@@ -244,7 +341,7 @@ def live_knowledge_search(request: HttpRequest, customer_request: CustomerReques
     context = {"customer_request": customer_request}
     if worth_searching_live(text):
         hits = search_articles(text, user=request.user, published_only=True, limit=KNOWLEDGE_HITS)
-        context.update(hits=hits, searched=text)
+        context.update(hit_groups(hits, request, customer_request), searched=text)
     else:
         context.update(keep_typing=bool(text))
     return render(request, "requests_app/knowledge_panel.html#search_hits", context)
@@ -253,14 +350,14 @@ def live_knowledge_search(request: HttpRequest, customer_request: CustomerReques
 @require(can_take_requests)
 def request_code_articles(request: HttpRequest, pk: int) -> HttpResponse:
     """The articles for the problem code the agent just picked."""
-    customer_request = get_object_or_404(CustomerRequest, pk=pk)
+    customer_request = get_object_or_404(CustomerRequest.objects.select_related("customer"), pk=pk)
     code = parse_id(request.GET.get("problem_code"))
     return render(
         request,
         "requests_app/knowledge_panel.html#code_hits",
         {
             "customer_request": customer_request,
-            "code_hits": articles_for_code(request.user, code, request.LANGUAGE_CODE),
+            **code_articles(request, customer_request, code),
         },
     )
 
@@ -270,7 +367,7 @@ def request_consult_article(request: HttpRequest, pk: int, article_pk: int) -> H
     """Open an article from the request (POST): recorded on the request as consulted (the first
     time) and shown in the form's panel; a link-article opens its target. A GET (an old link,
     or one from another site) records nothing: it opens the article's own page."""
-    customer_request = get_object_or_404(CustomerRequest, pk=pk)
+    customer_request = get_object_or_404(CustomerRequest.objects.select_related("customer"), pk=pk)
     article = get_object_or_404(
         Article.objects.published().select_related("link_target"), pk=article_pk
     )
@@ -285,7 +382,9 @@ def request_consult_article(request: HttpRequest, pk: int, article_pk: int) -> H
         "consulted": consulted_articles(customer_request),
     }
     if not request.htmx:
-        return typed_request_page(request, customer_request, **context, **kept_search(request))
+        return typed_request_page(
+            request, customer_request, **context, **kept_search(request, customer_request)
+        )
     return render(
         request,
         "requests_app/knowledge_panel.html#opened_article",
@@ -297,23 +396,23 @@ def typed_request_page(request: HttpRequest, customer_request: CustomerRequest, 
     """The request page after a search or an article opened without JavaScript. Their buttons
     sit in the request form and post all of it here (formaction), so the page comes back with
     everything the agent typed: not saved, and not checked either (errors wait for Save)."""
-    may_reopen = can_reopen(request.user)
+    reopens = may_reopen(request.user, customer_request)
     if "version" in request.POST:
-        form = RequestForm(request.POST, instance=customer_request, may_reopen=may_reopen)
+        form = RequestForm(request.POST, instance=customer_request, may_reopen=reopens)
         form._errors = ErrorDict()  # nothing is being saved: no error to show yet
     else:
-        form = RequestForm(instance=customer_request, may_reopen=may_reopen)
+        form = RequestForm(instance=customer_request, may_reopen=reopens)
     return request_page(request, customer_request, form, **context)
 
 
-def kept_search(request: HttpRequest) -> dict:
+def kept_search(request: HttpRequest, customer_request: CustomerRequest) -> dict:
     """The search the agent had made, shown again beside the article opened (without
     recording it again)."""
     text = request.POST.get("kb_q", "").strip()
     if not search_words(text):
         return {}
     hits = search_articles(text, user=request.user, published_only=True, limit=KNOWLEDGE_HITS)
-    return {"hits": hits, "searched": text}
+    return {**hit_groups(hits, request, customer_request), "searched": text}
 
 
 @require(can_change_request_settings)
@@ -401,6 +500,16 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
         "requests_app/request_edit.html#caller_matches",
         {"matches": matches, "searched": text.strip()},
     )
+
+
+    """After a save refused because several customers have the caller's number or address:
+    those customers, each with a "Use" button, so the agent chooses without typing again."""
+    fields = [name for name in CALLER_FIELDS if form.has_error(name, "several_callers")]
+    found = {}
+    for name in fields:
+        for customer in Customer.objects.matching(form[name].value() or ""):
+            found.setdefault(customer.pk, customer)
+    return [(customer, customer.recent_requests()) for customer in found.values()]
 
 
 @require(can_take_requests)

@@ -1,12 +1,16 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from callcenter import roles
+from reports import figures
+from reports.periods import Period
 from requests_app.models import Customer, CustomerRequest, RequestType, Status
-from requests_app.services import request_start
-from tests.factories import customer_with_phone, searched_request
+from requests_app.services import request_discard, request_save, request_start
+from tests.factories import customer_with_phone, searched_request, user_with_role
 from workorders.models import WorkOrderStatus
 from workorders.services import work_order_update
 
@@ -481,3 +485,113 @@ def test_a_work_order_completed_before_the_save_is_a_field_error(
     assert "Fridge" in response.content.decode()
     customer_request.refresh_from_db()
     assert customer_request.work_order is None and customer_request.description == ""
+
+
+# Discarding a blank request (issue 11, point 7) ---------------------------------------------------
+
+
+def discard_url(customer_request) -> str:
+    return reverse("requests_app:request_discard", args=[customer_request.pk])
+
+
+def test_a_blank_request_is_discarded_counted_and_no_longer_listed(client, agent):
+    kept = request_start(agent=agent)
+    blank = request_start(agent=agent)
+    client.force_login(agent)
+    response = client.post(discard_url(blank), form_data(blank))
+    assert response.status_code == 302
+    assert response.url == reverse("dashboard")
+    blank.refresh_from_db()
+    assert blank.status == Status.CLOSED and blank.discarded_at is not None
+    assert blank.finished_at is None  # no handling time to add to the averages
+    assert blank.changes.get(field="status").reason == "Discarded: nothing was typed."
+    assert blank.changes.filter(field="discarded_at").exists()
+    home = client.get(reverse("dashboard"))
+    assert "was discarded" in home.content.decode()
+    # Not among the agent's open requests, nor in the list's default view...
+    assert list(home.context["desk"]["open"]) == [kept]
+    assert home.context["desk"]["open_count"] == 1
+    listed = client.get(reverse("requests_app:request_list"))
+    assert list(listed.context["page"]["object_list"]) == [kept]
+    listed = client.get(reverse("requests_app:request_list"), {"status": "closed"})
+    assert list(listed.context["page"]["object_list"]) == []
+    # ...but shown when asked for, and still a contact for the reports.
+    listed = client.get(reverse("requests_app:request_list"), {"discarded": "on"})
+    assert list(listed.context["page"]["object_list"]) == [blank]
+    today = timezone.localdate()
+    assert figures.requests_in(Period(today, today)).count() == 2
+
+
+def test_a_request_with_something_in_the_form_is_not_discarded(client, agent):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    response = client.post(
+        discard_url(customer_request), form_data(customer_request, caller_phone="030 1234567")
+    )
+    assert response.status_code == 200
+    assert "Only a request with nothing typed can be discarded" in response.content.decode()
+    assert 'value="030 1234567"' in response.content.decode()  # kept, not saved
+    customer_request.refresh_from_db()
+    assert customer_request.discarded_at is None and customer_request.status == Status.OPEN
+    assert customer_request.caller_phone == ""
+
+
+def test_a_saved_request_is_not_discarded(client, agent):
+    customer_request = searched_request(agent)
+    client.force_login(agent)
+    client.post(edit_url(customer_request), form_data(customer_request, answer_given="Told"))
+    customer_request.refresh_from_db()
+    response = client.post(
+        discard_url(customer_request), form_data(customer_request, answer_given="")
+    )
+    assert response.status_code == 200
+    customer_request.refresh_from_db()
+    assert customer_request.discarded_at is None and customer_request.answer_given == "Told"
+
+
+def test_only_the_agent_who_took_it_or_a_supervisor_discards_a_request(
+    client, agent, supervisor, manager
+):
+    colleague = user_with_role(roles.AGENT, username="colleague")
+    theirs, other = request_start(agent=colleague), request_start(agent=colleague)
+    client.force_login(agent)
+    assert client.post(discard_url(theirs), form_data(theirs)).status_code == 404
+    assert client.get(discard_url(theirs)).status_code == 405
+    client.force_login(manager)
+    assert client.post(discard_url(theirs), form_data(theirs)).status_code in (403, 404)
+    theirs.refresh_from_db()
+    assert theirs.discarded_at is None
+    client.force_login(supervisor)
+    assert client.post(discard_url(other), form_data(other)).status_code == 302
+    other.refresh_from_db()
+    assert other.discarded_at is not None
+
+
+def test_a_discarded_request_is_not_reopened(client, agent, supervisor):
+    customer_request = request_start(agent=agent)
+    discarded = request_discard(request=customer_request, user=agent)
+    client.force_login(supervisor)
+    response = client.post(
+        edit_url(discarded),
+        form_data(discarded, status=Status.OPEN, reason="Pressed by mistake"),
+    )
+    assert response.status_code == 200
+    discarded.refresh_from_db()
+    assert discarded.status == Status.CLOSED
+    with pytest.raises(ValidationError):
+        request_save(
+            request=discarded,
+            values={"status": Status.OPEN},
+            expected_version=discarded.version,
+            user=supervisor,
+            reason="Pressed by mistake",
+        )
+
+
+def test_the_discard_button_is_offered_for_a_blank_request_only(client, agent):
+    client.force_login(agent)
+    blank = request_start(agent=agent)
+    assert ">Discard</button>" in client.get(edit_url(blank)).content.decode()
+    saved = searched_request(agent)
+    client.post(edit_url(saved), form_data(saved, answer_given="Told"))
+    assert ">Discard</button>" not in client.get(edit_url(saved)).content.decode()
