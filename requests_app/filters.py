@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import django_filters
@@ -7,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.days import local_midnight
-from callcenter.inputs import validate_day
+from callcenter.inputs import parse_id, validate_day, without_control_characters
 from hierarchy.filters import ANY
 from hierarchy.models import Department
 from requests_app.models import Channel, CustomerRequest, RequestType, Status
+from requests_app.phones import phone_or_none
+from workorders.addresses import address_key
 
 
 class RequestFilter(django_filters.FilterSet):
@@ -73,13 +76,30 @@ class RequestFilter(django_filters.FilterSet):
         return queryset.discarded() if value else queryset
 
     def search(self, queryset, name, value):
-        """A request number finds that request; other text is looked for in the caller's name
-        and the description."""
-        value = value.strip()
-        if value.upper().startswith("CR-"):
-            return queryset.filter(number=value.upper())
-        # Both columns have a trigram index on PostgreSQL (migration 0002).
-        return queryset.filter(Q(caller_name__icontains=value) | Q(description__icontains=value))
+        """What a caller or an agent says: the request's number however typed ("3008",
+        "CR-2026-3008", "cr-2026-003008"), the caller's phone number in any format, the work
+        address (folded as the duplicate check folds it), the caller's name or the description.
+
+        One table, each condition served by its own index on PostgreSQL (the number's and the
+        primary key's, request_caller_phone, and trigram indexes for the texts: migrations 0002
+        and 0009), so the planner can combine them.
+        """
+        value = without_control_characters(value).strip()
+        if not value:
+            return queryset
+        number = request_number(value)
+        if number is not None and value[:2].upper() == "CR":
+            return queryset.filter(number)  # nothing else is written like a request number
+        found = Q(caller_name__icontains=value) | Q(description__icontains=value)
+        if number is not None:
+            found |= number
+        phone = phone_or_none(value) if any(char.isdigit() for char in value) else None
+        if phone:
+            found |= Q(caller_phone=phone)
+        key = address_key(value)
+        if key:
+            found |= Q(work_address_key__contains=key)
+        return queryset.filter(found)
 
     def started_from_day(self, queryset, name, value):
         return queryset.filter(started_at__gte=local_midnight(value))
@@ -91,3 +111,22 @@ class RequestFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(status=Status.FOLLOW_UP, follow_up_due__lt=timezone.now())
+
+
+# "3008", "CR-3008", "CR-2026-3008", "cr 2026 003008": a request number, with or without its
+# prefix, year and leading zeros.
+REQUEST_NUMBER = re.compile(
+    r"^(?:CR)?[-\s]*(?:(?P<year>\d{4})[-\s]+)?(?P<serial>\d+)$", re.I | re.A
+)
+
+
+def request_number(text: str) -> Q | None:
+    """The request the text names by its number. Numbers are CR-<year>-<primary key, six digits
+    at least> (callcenter.numbering), so without a year the serial is the primary key."""
+    match = REQUEST_NUMBER.match(text)
+    pk = parse_id(match["serial"]) if match else None
+    if pk is None:
+        return None
+    if match["year"]:
+        return Q(number=f"CR-{match['year']}-{pk:06d}")
+    return Q(pk=pk, number__endswith=f"-{pk:06d}")

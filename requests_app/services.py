@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,8 @@ from requests_app.models import (
     RequestTypeSetting,
     Status,
 )
-from requests_app.phones import normalise_phone
+from requests_app.phones import display_phone, normalise_phone
+from workorders.addresses import address_key
 from workorders.models import WorkOrder
 from workorders.services import Report, work_order_create_or_link
 
@@ -95,6 +96,11 @@ def request_save(
 
     Raises EditConflict (with the other version) or ValidationError (naming the field).
     """
+    # The caller's lock comes before the request's: see _lock_caller.
+    _lock_caller(
+        values.get("caller_phone", request.caller_phone),
+        values.get("caller_email", request.caller_email),
+    )
     current = lock_for_edit(CustomerRequest, request.pk, expected_version)
     before = {field: getattr(current, field) for field in TRACKED_FIELDS}
     if current.status == Status.CLOSED:
@@ -108,6 +114,11 @@ def request_save(
     _check_sections(current, before["follow_up_due"])
     if before["status"] not in DONE:
         _check_knowledge_search(current)
+    if current.customer is None and before["status"] != Status.CLOSED:
+        current.customer = customer_for_caller(
+            name=current.caller_name, phone=current.caller_phone, email=current.caller_email
+        )
+    current.work_address_key = address_key(current.work_address)
     if current.request_type == RequestType.ACTION and current.work_order is None:
         current.work_order = work_order_create_or_link(
             report=Report(current.problem_code, current.work_address),
@@ -324,6 +335,74 @@ def request_type_setting_save(
     current.version += 1
     current.save()
     return current
+
+
+@transaction.atomic
+def customer_for_caller(*, name: str, phone: str, email: str) -> Customer | None:
+    """The customer a caller is, by their phone number (E.164) or e-mail address: the one
+    customer who has either, or a new customer made from the caller's details when nobody has
+    (named by the number as people read it, or the address, while the name is unknown; the agent
+    corrects it on the customer's page). None when the caller gave neither.
+
+    Several customers with the number or the address: the agent chooses, the save does not
+    guess; ValidationError on the caller fields that matched.
+    """
+    phone, email = phone.strip(), email.strip().lower()
+    if not phone and not email:
+        return None
+    _lock_caller(phone, email)
+    found = list(Customer.objects.with_caller_details(phone=phone, email=email)[:2])
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValidationError(_several_callers(phone, email))
+    unnamed = display_phone(phone) or email
+    return customer_save(
+        values={"name": (name.strip() or unnamed)[:NAME_LENGTH], "email": email},
+        phones=[phone] if phone else [],
+    )
+
+
+NAME_LENGTH = Customer._meta.get_field("name").max_length
+
+
+def _several_callers(phone: str, email: str) -> dict[str, ValidationError]:
+    message = ValidationError(
+        _(
+            "More than one customer has this number or e-mail address: choose the caller with "
+            "one of the “Use …” buttons."
+        ),
+        code="several_callers",
+    )
+    fields = {}
+    if phone and CustomerPhone.objects.filter(number=phone).exists():
+        fields["caller_phone"] = message
+    if email and Customer.objects.filter(email=email).exists():
+        fields["caller_email"] = message
+    return fields
+
+
+def _lock_caller(phone: str, email: str) -> None:
+    """Hold the locks of the caller's number and address until the transaction ends
+    (PostgreSQL; SQLite's transactions write one at a time anyway): of two agents saving calls
+    from the same new number at once, the second waits, then finds the customer the first one
+    made. CustomerPhone cannot be unique (a family shares a landline, a firm a switchboard),
+    so a lock, not a constraint, decides.
+
+    Lock order: request_save takes these before the request's row lock, which comes before
+    the work-order locks, so no save can hold a request while waiting here.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({value.strip().lower() for value in (phone, email) if value and value.strip()})
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CALLER_LOCKS, key])
+
+
+# The first key of PostgreSQL's two-key advisory locks: callers, by number or address
+# (workorders.services uses 5001).
+CALLER_LOCKS = 5002
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -162,23 +161,11 @@ def with_picked_caller(request: HttpRequest):
     return data
 
 
-@transaction.atomic
 def save_request(request: HttpRequest, customer_request: CustomerRequest, form: RequestForm):
-    """Save the request, and first the caller as a new contact when the agent asked for it;
-    both or neither."""
-    values = form.values()
-    if "save_contact" in request.POST:
-        if not values["caller_name"].strip():
-            raise ValidationError(
-                {"caller_name": _("Type the caller's name to save them as a new contact.")}
-            )
-        values["customer"] = customer_save(
-            values={"name": values["caller_name"], "email": values["caller_email"]},
-            phones=[values["caller_phone"]],
-        )
+    """Save the request; request_save links the caller to their customer, or makes one."""
     return request_save(
         request=customer_request,
-        values=values,
+        values=form.values(),
         expected_version=form.cleaned_data["version"],
         user=request.user,
         reason=form.cleaned_data["reason"],
@@ -221,6 +208,7 @@ def request_page(request, customer_request: CustomerRequest, form: RequestForm, 
             and not form.is_bound
             and customer_request.status == Status.OPEN,
             **call_time(customer_request),
+            "matches": refused_caller_matches(form),
             **work_order_outlook(
                 customer_request,
                 form["problem_code"].value(),
@@ -502,6 +490,7 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
     )
 
 
+def refused_caller_matches(form: RequestForm) -> list:
     """After a save refused because several customers have the caller's number or address:
     those customers, each with a "Use" button, so the agent chooses without typing again."""
     fields = [name for name in CALLER_FIELDS if form.has_error(name, "several_callers")]

@@ -33,6 +33,8 @@ What the data looks like, so that lists, look-ups and reports have something tru
   some of them overdue. Only one is ever open per problem and address (WorkOrder's constraint);
   a place may have several completed or cancelled ones. Requests of a completed work order are
   resolved or closed.
+- The work address's key (request_save's work_address_key, for the list's search): the
+  work order's address_key, which its requests share.
 - Numbers as requests_app.services.request_start and workorders.services make them:
   CR-<local year>-<pk:06d> and WO-<local year>-<pk:06d>, the primary keys reserved from the
   tables' sequences first, so a number never collides with one the desk hands out.
@@ -265,6 +267,7 @@ REQUEST_COLUMNS = (
     "follow_up_assignee_id",
     "first_contact_resolution",
     "version",
+    "work_address_key",
 )
 
 WORK_ORDER_COLUMNS = (
@@ -862,7 +865,7 @@ def _request_rows(
             # Abandoned before anything was typed: still a contact, with its channel.
             yield (
                 pk, number, RequestType.INFORMATION, channel, Status.OPEN, taker, started, None,
-                None, "", "", "", None, None, "", "", "", "", None, None, False, 1,
+                None, "", "", "", None, None, "", "", "", "", None, None, False, 1, "",
             )  # fmt: skip
             continue
         kind = request_type()
@@ -936,7 +939,7 @@ def _request_rows(
         yield (
             pk, number, kind, channel, status, taker, started, finished, customer_id, name,
             phone, email, problem, work_order, work_address, description, comment, answer, due,
-            assignee, fcr, version,
+            assignee, fcr, version, work_order.key if work_order else "",
         )  # fmt: skip
 
 

@@ -50,7 +50,7 @@ POSTED_ONLY = [MEGABYTE_TEXT]
 CHOICE_VALUES = ["", "-1", "99999999999999999999", "²", "1\x00", "0001-01-01T00:00"]
 HOSTILE_IDS = ["0", "2147483648", "9223372036854775808", "99999999999999999999"]
 # Names a crafted post may carry although the page does not always show them.
-EXTRA_FIELDS = ["page", "pick_customer", "work_order_choice", "save_contact", "submitted"]
+EXTRA_FIELDS = ["page", "pick_customer", "work_order_choice", "submitted"]
 
 # Pages the walk must not follow: leaving the session, Django's admin, downloads.
 NOT_WALKED = {"logout", "admin", "set_language"}

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from requests_app.models import Customer, Status
+from requests_app.models import Customer, RequestType, Status
 from requests_app.services import request_save, request_start
 from tests.factories import CustomerFactory, customer_with_phone, searched_request
 
@@ -141,3 +141,129 @@ def test_the_phone_lookup_stays_a_handful_of_queries(client, agent, django_asser
     # Session, user, two for permissions, then customers, their phones, their requests.
     with django_assert_max_num_queries(7):
         assert "Grace Hopper" in lookup(client, caller_phone="030 1234567").content.decode()
+
+
+@pytest.mark.parametrize("typed", ["Maier", "erika", "maier erika", "Eri Mai"])
+def test_a_caller_is_found_by_any_word_of_the_name(client, agent, typed):
+    CustomerFactory(name="Erika Maier")
+    CustomerFactory(name="Anne-Marie Maierhofer")
+    CustomerFactory(name="Hans Kaiser")
+    client.force_login(agent)
+    page = lookup(client, caller_name=typed).content.decode()
+    assert "Erika Maier" in page
+    assert "Hans Kaiser" not in page
+
+
+def test_a_name_word_is_found_after_a_hyphen_but_not_inside_a_word(client, agent):
+    CustomerFactory(name="Anne-Marie Dupont")
+    client.force_login(agent)
+    assert "Anne-Marie Dupont" in lookup(client, caller_name="marie").content.decode()
+    assert "No known caller" in lookup(client, caller_name="arie").content.decode()
+
+
+def test_a_name_with_regular_expression_characters_is_a_plain_search(client, agent):
+    CustomerFactory(name="Erika Maier")
+    client.force_login(agent)
+    for typed in ["(Maier", "Mai*", "[a-z]", "\\w+", "Maier)"]:
+        response = lookup(client, caller_name=typed)
+        assert response.status_code == 200
+        assert "Erika Maier" not in response.content.decode()
+
+
+def form_data(customer_request, **overrides) -> dict:
+    data = {
+        "version": customer_request.version,
+        "request_type": RequestType.INFORMATION,
+        "channel": "phone",
+        "customer": "",
+        "caller_phone": "",
+        "caller_email": "",
+        "caller_name": "",
+        "problem_code": "",
+        "work_address": "",
+        "description": "",
+        "comment": "",
+        "answer_given": "",
+        "status": Status.OPEN,
+        "follow_up_due": "",
+        "follow_up_assignee": "",
+        "reason": "",
+    }
+    return {**data, **overrides}
+
+
+def save_form(client, customer_request, **values):
+    return client.post(
+        reverse("requests_app:request_edit", args=[customer_request.pk]),
+        form_data(customer_request, **values),
+    )
+
+
+def test_a_caller_saved_once_is_found_by_the_number_typed_another_way(client, agent):
+    first = request_start(agent=agent)
+    client.force_login(agent)
+    assert save_form(client, first, caller_phone="+47 22 12 34 56").status_code == 302
+    customer = Customer.objects.get()
+    first.refresh_from_db()
+    assert first.customer == customer
+    page = lookup(client, caller_phone="0047 22123456").content.decode()
+    assert "+47 22 12 34 56" in page
+    assert first.number in page
+    assert f'name="pick_customer" value="{customer.pk}"' in page
+
+
+def test_a_caller_of_several_customers_is_refused_with_them_offered(client, agent):
+    grace = customer_with_phone("+49301234567", name="Grace Hopper")
+    customer_with_phone("+49301234567", name="Ada Lovelace")
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    response = save_form(
+        client, customer_request, caller_phone="030 1234567", description="Typed while talking"
+    )
+    assert response.status_code == 200
+    assert "choose the caller" in response.context["form"].errors["caller_phone"][0]
+    page = response.content.decode()
+    assert "Typed while talking" in page
+    assert 'value="030 1234567"' in page
+    assert page.count('name="pick_customer"') == 2
+    customer_request.refresh_from_db()
+    assert (customer_request.customer, customer_request.description) == (None, "")
+
+    chosen = client.post(
+        reverse("requests_app:request_edit", args=[customer_request.pk]),
+        {
+            **form_data(customer_request, caller_phone="030 1234567", description="Typed"),
+            "pick_customer": grace.pk,
+        },
+    )
+    assert chosen.status_code == 302
+    customer_request.refresh_from_db()
+    assert customer_request.customer == grace
+    assert Customer.objects.count() == 2
+
+
+def test_the_request_form_offers_no_save_as_new_contact(client, agent):
+    client.force_login(agent)
+    page = client.get(
+        reverse("requests_app:request_edit", args=[request_start(agent=agent).pk])
+    ).content.decode()
+    assert "save_contact" not in page
+
+
+def test_two_letters_alone_find_no_name_but_beside_a_longer_word_they_count(client, agent):
+    CustomerFactory(name="Erika Maier")
+    CustomerFactory(name="Erika Schulz")
+    client.force_login(agent)
+    assert "No known caller" in lookup(client, caller_name="Ma").content.decode()
+    both = lookup(client, caller_name="Ma Erika").content.decode()
+    assert "Erika Maier" in both
+    assert "Erika Schulz" not in both
+
+
+def test_name_matches_are_shown_in_the_order_of_the_alphabet(client, agent):
+    for name in ["Erika Maier", "Anton Maier", "Maier Zoe", "Bernd Maier"]:
+        CustomerFactory(name=name)
+    client.force_login(agent)
+    page = lookup(client, caller_name="maier").content.decode()
+    shown = ["Anton Maier", "Bernd Maier", "Erika Maier", "Maier Zoe"]
+    assert sorted(shown, key=page.index) == shown

@@ -189,20 +189,17 @@ def test_a_follow_up_lands_in_my_follow_ups_overdue_first(client, agent):
     assert "overdue" in response.content.decode()
 
 
-def test_saving_as_a_new_contact_links_the_customer(client, agent):
+def test_saving_an_unknown_caller_makes_them_a_customer(client, agent):
     customer_request = request_start(agent=agent)
     client.force_login(agent)
     client.post(
         edit_url(customer_request),
-        {
-            **form_data(
-                customer_request,
-                caller_phone="030 1234567",
-                caller_name="Ada Lovelace",
-                caller_email="Ada@Example.org",
-            ),
-            "save_contact": "1",
-        },
+        form_data(
+            customer_request,
+            caller_phone="030 1234567",
+            caller_name="Ada Lovelace",
+            caller_email="Ada@Example.org",
+        ),
     )
     customer = Customer.objects.get()
     assert customer.name == "Ada Lovelace"
@@ -212,15 +209,12 @@ def test_saving_as_a_new_contact_links_the_customer(client, agent):
     assert customer_request.customer == customer
 
 
-def test_a_failed_save_creates_no_contact(client, agent):
+def test_a_failed_save_creates_no_customer(client, agent):
     customer_request = request_start(agent=agent)
     client.force_login(agent)
     client.post(
         edit_url(customer_request),
-        {
-            **form_data(customer_request, caller_name="Ada", request_type=RequestType.ACTION),
-            "save_contact": "1",
-        },
+        form_data(customer_request, caller_phone="030 1234567", request_type=RequestType.ACTION),
     )
     assert not Customer.objects.exists()
 

@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from callcenter.concurrency import EditConflict
-from requests_app.models import Channel, CustomerRequest, RequestType, Status
+from requests_app.models import Channel, Customer, CustomerRequest, RequestType, Status
 from requests_app.services import customer_save, request_save, request_start
-from tests.factories import searched_request
+from tests.factories import CustomerFactory, customer_with_phone, searched_request
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +248,105 @@ def test_a_closed_request_changes_only_by_reopening_it(agent, supervisor):
     )
     edited = save(reopened, supervisor, answer_given="Told the new dates")
     assert (edited.status, edited.answer_given) == (Status.OPEN, "Told the new dates")
+
+
+# Callers become customers ------------------------------------------------------------------------
+
+
+def test_an_unknown_caller_becomes_a_customer_named_by_the_number(agent):
+    request = save(request_start(agent=agent), agent, caller_phone="+4722123456")
+    customer = Customer.objects.get()
+    assert request.customer == customer
+    assert customer.name == "+47 22 12 34 56"
+    assert list(customer.phones.values_list("number", flat=True)) == ["+4722123456"]
+    assert request.changes.filter(field="customer", new_value="+47 22 12 34 56").exists()
+
+
+def test_an_unknown_caller_with_a_name_and_an_address_becomes_that_customer(agent):
+    save(
+        request_start(agent=agent),
+        agent,
+        caller_name="Erika Maier",
+        caller_phone="+49301234567",
+        caller_email="Erika@Example.org",
+    )
+    customer = Customer.objects.get()
+    assert (customer.name, customer.email) == ("Erika Maier", "erika@example.org")
+    assert customer.phones.get().number == "+49301234567"
+
+
+def test_an_unknown_caller_with_an_address_alone_is_named_by_it(agent):
+    save(request_start(agent=agent), agent, caller_email="erika@example.org")
+    customer = Customer.objects.get()
+    assert (customer.name, customer.email) == ("erika@example.org", "erika@example.org")
+    assert not customer.phones.exists()
+
+
+def test_a_caller_with_only_a_name_stays_without_customer(agent):
+    request = save(request_start(agent=agent), agent, caller_name="Erika Maier")
+    assert request.customer is None
+    assert not Customer.objects.exists()
+
+
+def test_a_caller_matching_one_customer_is_linked_to_them(agent):
+    known = customer_with_phone("+49301234567", name="Grace Hopper", email="grace@example.org")
+    by_phone = save(request_start(agent=agent), agent, caller_phone="+49301234567")
+    by_email = save(request_start(agent=agent), agent, caller_email="grace@example.org")
+    both = save(
+        request_start(agent=agent),
+        agent,
+        caller_phone="+49301234567",
+        caller_email="grace@example.org",
+    )
+    assert by_phone.customer == by_email.customer == both.customer == known
+    assert Customer.objects.count() == 1
+
+
+def test_the_next_call_from_the_number_finds_the_customer_made_by_the_first(agent):
+    first = save(request_start(agent=agent), agent, caller_phone="+4722123456")
+    second = save(request_start(agent=agent), agent, caller_phone="+4722123456")
+    assert second.customer == first.customer
+    assert Customer.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        {"caller_phone": "+49301234567"},
+        {"caller_phone": "+49301234567", "caller_email": "new@example.org"},
+        {"caller_phone": "+4915123456789", "caller_email": "alan@example.org"},
+    ],
+)
+def test_a_caller_matching_several_customers_is_not_guessed(agent, caller):
+    customer_with_phone("+49301234567", name="Grace Hopper")
+    customer_with_phone("+49301234567", name="Ada Lovelace")
+    customer_with_phone("+4915123456789", name="Alan Turing", email="alan@example.org")
+    CustomerFactory(name="Alan Turing's office", email="alan@example.org")
+    request = request_start(agent=agent)
+    with pytest.raises(ValidationError) as refused:
+        save(request, agent, caller_name="Someone", **caller)
+    errors = refused.value.error_dict
+    assert set(errors) <= {"caller_phone", "caller_email"}
+    assert "choose the caller" in errors.get("caller_phone", errors.get("caller_email"))[0].message
+    request.refresh_from_db()
+    assert (request.customer, request.caller_name, request.version) == (None, "", 1)
+    assert Customer.objects.count() == 4
+
+
+def test_a_chosen_customer_is_kept_whatever_number_the_caller_gives(agent):
+    grace = customer_with_phone("+49301234567", name="Grace Hopper")
+    customer_with_phone("+4915123456789", name="Alan Turing")
+    request = save(request_start(agent=agent), agent, customer=grace, caller_phone="+4915123456789")
+    assert request.customer == grace
+    assert Customer.objects.count() == 2
+
+
+def test_a_refused_save_makes_no_customer(agent):
+    with pytest.raises(ValidationError):
+        save(request_start(agent=agent), agent, caller_phone="+4722123456", request_type="action")
+    assert not Customer.objects.exists()
+
+
+def test_the_work_address_is_kept_folded_for_the_search(agent):
+    request = save(request_start(agent=agent), agent, work_address="Hauptstr. 5")
+    assert request.work_address_key == "haupt street 5"

@@ -367,6 +367,7 @@ def test_every_action_request_belongs_to_a_work_order_of_its_problem_and_place(d
     for request in actions.select_related("work_order"):
         assert request.problem_code_id == request.work_order.problem_code_id
         assert address_key(request.work_address) == request.work_order.address_key
+        assert request.work_address_key == request.work_order.address_key
     others = CustomerRequest.objects.exclude(request_type=RequestType.ACTION)
     assert not others.exclude(work_order=None).exists()
     assert not WorkOrder.objects.filter(requests=None).exists()
