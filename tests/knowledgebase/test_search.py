@@ -3,6 +3,7 @@ import re
 import pytest
 from django.db import connection
 
+from knowledgebase import search
 from knowledgebase.models import ArticleKind, FailedSearch, Topic
 from knowledgebase.search import (
     VECTOR_SQL,
@@ -346,3 +347,22 @@ def test_sqlite_keeps_no_vector_and_finds_by_substrings(agent, supervisor):
     assert article.search_vector is None
     assert titles(search_articles("müll", user=agent)) == ["Müllabfuhr"]
     assert search_articles("aplliance", user=agent) == []
+
+
+@postgresql_only
+def test_a_word_in_many_articles_counts_only_beside_a_rarer_one(agent, supervisor, monkeypatch):
+    # As at 50,000 articles with MAX_RANKED 2,000: here "day" is in more articles than 10.
+    monkeypatch.setattr(search, "MAX_RANKED", 10)
+    for number in range(15):
+        write(supervisor, f"Collection day {number}", "Bins are emptied on this day.")
+    write(supervisor, "Appliance pickup", "Fridges are collected on request.", keywords="freezer")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledgebase_article")
+
+    # No article has both words; of those with one, only the rarer word's are ranked.
+    assert titles(search_articles("freezer day", user=agent)) == ["Appliance pickup"]
+    # Every word common: those with all of them, then the rarest word's.
+    hits = search_articles("emptied day", user=agent)
+    assert len(hits) == 15 and all(title.startswith("Collection day") for title in titles(hits))
+    monkeypatch.setattr(search, "MAX_RANKED", 2_000)
+    assert len(search_articles("freezer day", user=agent)) == 16
