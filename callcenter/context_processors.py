@@ -5,29 +5,49 @@ from django.utils.translation import gettext_lazy as _
 
 from callcenter.roles import role_labels
 
-# (label, url name, permission needed or None): what the main navigation offers, in order.
+TAKE_REQUESTS = "requests_app.change_customerrequest"
+BROWSE_CATALOGUE = "hierarchy.view_problemcode"
+
+# What the main navigation offers, in order: a page is (label, url name, permission needed or
+# None); a menu is (label, [pages]), shown when the user may see one of its pages at least. Menus
+# keep the bar to one row at 1366 px in every language.
 NAVIGATION = [
     (_("Today"), "dashboard", None),
-    (_("Requests"), "requests_app:request_list", "requests_app.change_customerrequest"),
-    (_("My follow-ups"), "requests_app:my_follow_ups", "requests_app.change_customerrequest"),
+    (
+        _("Requests"),
+        [
+            (_("Requests"), "requests_app:request_list", TAKE_REQUESTS),
+            (_("My follow-ups"), "requests_app:my_follow_ups", TAKE_REQUESTS),
+        ],
+    ),
     (_("Work orders"), "workorders:work_order_list", "workorders.view_workorder"),
     (_("Knowledge base"), "knowledgebase:article_list", "knowledgebase.view_article"),
+    (
+        _("Catalogue"),
+        [
+            (_("Service catalogue"), "hierarchy:tree", BROWSE_CATALOGUE),
+            (_("Problem code lookup"), "hierarchy:code_lookup", BROWSE_CATALOGUE),
+            (_("Problem codes"), "hierarchy:code_list", BROWSE_CATALOGUE),
+            (
+                _("Standard work orders"),
+                "hierarchy:standard_work_order_list",
+                "hierarchy.change_standardworkorder",
+            ),
+            (_("Import and export"), "hierarchy:catalogue_import", "hierarchy.add_problemcode"),
+        ],
+    ),
     (_("Reports"), "reports:report_index", "reports.view_reports"),
-    (_("Service catalogue"), "hierarchy:tree", "hierarchy.view_problemcode"),
-    (_("Problem code lookup"), "hierarchy:code_lookup", "hierarchy.view_problemcode"),
-    (_("Problem codes"), "hierarchy:code_list", "hierarchy.view_problemcode"),
     (
-        _("Standard work orders"),
-        "hierarchy:standard_work_order_list",
-        "hierarchy.change_standardworkorder",
+        _("Administration"),
+        [
+            (_("Users"), "accounts:user_list", "auth.view_user"),
+            (
+                _("Request settings"),
+                "requests_app:request_settings",
+                "requests_app.change_requesttypesetting",
+            ),
+        ],
     ),
-    (_("Import and export"), "hierarchy:catalogue_import", "hierarchy.add_problemcode"),
-    (
-        _("Request settings"),
-        "requests_app:request_settings",
-        "requests_app.change_requesttypesetting",
-    ),
-    (_("Users"), "accounts:user_list", "auth.view_user"),
 ]
 
 
@@ -40,16 +60,29 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "navigation": SimpleLazyObject(lambda: navigation_items(request)),
         "user_roles": SimpleLazyObject(lambda: role_labels(user)),
-        "can_take_requests": SimpleLazyObject(
-            lambda: user.has_perm("requests_app.change_customerrequest")
-        ),
+        "can_take_requests": SimpleLazyObject(lambda: user.has_perm(TAKE_REQUESTS)),
     }
 
 
 def navigation_items(request: HttpRequest) -> list[dict]:
+    """Links ({label, url, current}) and menus ({label, links, current}) the user may use."""
     current = request.resolver_match.view_name if request.resolver_match else ""
-    return [
-        {"label": label, "url": reverse(name), "current": name == current}
-        for label, name, permission in NAVIGATION
-        if permission is None or request.user.has_perm(permission)
-    ]
+
+    def links(pages) -> list[dict]:
+        return [
+            {"label": label, "url": reverse(name), "current": name == current}
+            for label, name, permission in pages
+            if permission is None or request.user.has_perm(permission)
+        ]
+
+    items = []
+    for entry in NAVIGATION:
+        if isinstance(entry[1], str):
+            items.extend(links([entry]))
+            continue
+        label, pages = entry
+        allowed = links(pages)
+        if allowed:
+            current_in = any(link["current"] for link in allowed)
+            items.append({"label": label, "links": allowed, "current": current_in})
+    return items

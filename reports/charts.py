@@ -4,6 +4,9 @@ it. Every bar carries its number, so a chart reads without colour."""
 import math
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
 WIDTH = 720
 HEIGHT = 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 28, 48
@@ -23,6 +26,11 @@ class Bar:
     text_y: float
     show_label: bool = True
 
+    @property
+    def text(self) -> str:
+        """The bar's number as the reader's language writes it (1,234 or 1.234 or 1 234)."""
+        return number_format(self.value, force_grouping=True)
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -35,9 +43,22 @@ class Chart:
     axis: dict  # the axis lines' end points
     maximum: int
     horizontal: bool
+    # Said instead of the chart when it has nothing to show (no bars, or all of them zero):
+    # an empty frame reads as a broken chart.
+    empty_text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(bar.value for bar in self.bars)
+
+    @property
+    def empty_message(self) -> str:
+        return str(self.empty_text or _("Nothing in this period."))
 
 
-def column_chart(title: str, labels: list[str], values: list[int], x_label, y_label) -> Chart:
+def column_chart(
+    title: str, labels: list[str], values: list[int], x_label, y_label, empty_text=None
+) -> Chart:
     """Vertical bars, one per label (days, weeks, hours), in order."""
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
@@ -65,11 +86,22 @@ def column_chart(title: str, labels: list[str], values: list[int], x_label, y_la
         )
     axis = {"x1": LEFT, "y1": TOP + plot_height, "x2": WIDTH - RIGHT, "y2": TOP + plot_height}
     return Chart(
-        title, str(x_label), str(y_label), WIDTH, HEIGHT, bars, axis, maximum, horizontal=False
+        title,
+        str(x_label),
+        str(y_label),
+        WIDTH,
+        HEIGHT,
+        bars,
+        axis,
+        maximum,
+        horizontal=False,
+        empty_text=empty_text or "",
     )
 
 
-def bar_chart(title: str, labels: list[str], values: list[int], x_label, y_label) -> Chart:
+def bar_chart(
+    title: str, labels: list[str], values: list[int], x_label, y_label, empty_text=None
+) -> Chart:
     """Horizontal bars, one per category, largest first as given."""
     height = TOP + ROW_HEIGHT * max(len(values), 1) + BOTTOM
     plot_width = WIDTH - LABEL_WIDTH - RIGHT - 40
@@ -86,5 +118,14 @@ def bar_chart(title: str, labels: list[str], values: list[int], x_label, y_label
     bottom = TOP + ROW_HEIGHT * max(len(values), 1)
     axis = {"x1": LABEL_WIDTH, "y1": TOP, "x2": LABEL_WIDTH, "y2": bottom}
     return Chart(
-        title, str(x_label), str(y_label), WIDTH, height, bars, axis, maximum, horizontal=True
+        title,
+        str(x_label),
+        str(y_label),
+        WIDTH,
+        height,
+        bars,
+        axis,
+        maximum,
+        horizontal=True,
+        empty_text=empty_text or "",
     )

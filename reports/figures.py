@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, DateField, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractHour, Trunc
@@ -37,6 +38,14 @@ BREAKDOWNS = {
 # The volume table shows the largest groups as columns and adds up the rest.
 MAX_COLUMNS = 8
 NONE_LABEL = _("(none)")
+# Requests without a problem code are the information and comment requests (and action requests
+# not yet given one): say so rather than "(none)", which read as lost data.
+NO_CODE_LABELS = {
+    "department": _("No department: information and comment requests"),
+    "provider": _("No service provider: information and comment requests"),
+    "category": _("No service category: information and comment requests"),
+    "problem_code": _("No problem code: information and comment requests"),
+}
 OTHER_LABEL = _("Other")
 
 
@@ -55,7 +64,7 @@ def days_in(period: Period, dimension: str):
 def key_labels(by: str, keys: set[str]) -> dict[str, str]:
     """What each key of a breakdown is called: a type's or channel's label, an agent's
     username, a problem code's code or its category, provider or department."""
-    labels = {"": str(NONE_LABEL)}
+    labels = {"": str(NO_CODE_LABELS.get(by, NONE_LABEL))}
     ids = [int(key) for key in keys if key.isdigit()]
     if by == "type":
         labels.update(RequestType.choices)
@@ -335,12 +344,19 @@ def work_orders_by_provider(period: Period, now: datetime | None = None) -> list
 
 
 def most_used_articles(period: Period, limit: int = 20) -> list[dict]:
-    return list(
+    """The articles opened from requests most often in the period; `language` is the name of
+    the article's language in the reader's language, not its code."""
+    names = dict(settings.LANGUAGES)
+    rows = list(
         ConsultedArticle.objects.filter(consulted_at__gte=period.start, consulted_at__lt=period.end)
         .values("article_id", "article__title", "article__language")
         .annotate(uses=Count("id"))
         .order_by("-uses", "article__title")[:limit]
     )
+    for row in rows:
+        code = row["article__language"]
+        row["language"] = str(names[code]) if code in names else code
+    return rows
 
 
 def failed_searches(period: Period, limit: int = 20):

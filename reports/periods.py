@@ -81,6 +81,10 @@ class PeriodForm(forms.Form):
         """The form for a page's query string; what it leaves out takes the defaults."""
         data = {name: field.initial for name, field in cls.base_fields.items() if field.initial}
         data.update(query.dict())
+        # Typed days mean those days, whatever the period menu still says (the page's script
+        # sets the menu to "From – to" as they are typed, and clears them for a preset).
+        if str(data.get("first_day", "")).strip() or str(data.get("last_day", "")).strip():
+            data["period"] = "custom"
         return cls(data)
 
     def clean(self):

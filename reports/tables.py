@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.formats import date_format, number_format
+from django.utils.translation import pgettext
 
 from callcenter.spreadsheets import csv_response
 
@@ -20,6 +21,18 @@ class Column:
     @property
     def numeric(self) -> bool:
         return self.kind in (COUNT, SECONDS, RATE)
+
+    @property
+    def page_title(self) -> str:
+        """The title with the unit the page shows durations in (rates carry their %)."""
+        unit = pgettext("unit of durations", "min:s") if self.kind == SECONDS else None
+        return f"{self.title} ({unit})" if unit else str(self.title)
+
+    @property
+    def csv_title(self) -> str:
+        """The title with the unit of the CSV's plain numbers."""
+        unit = {SECONDS: pgettext("unit: seconds", "s"), RATE: "%"}.get(self.kind)
+        return f"{self.title} ({unit})" if unit else str(self.title)
 
 
 @dataclass
@@ -55,7 +68,7 @@ class Table:
                     for value, column in zip(self.footer, self.columns, strict=True)
                 ]
             )
-        return csv_response(filename, [column.title for column in self.columns], rows)
+        return csv_response(filename, [column.csv_title for column in self.columns], rows)
 
 
 def display(value, kind: str) -> str:

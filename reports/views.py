@@ -59,8 +59,7 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
         table = next((table for table in context["tables"] if table.key == download), None)
         if table is None:
             raise Http404
-        suffix = f"-{period.first_day}-{period.last_day}" if period else ""
-        return table.csv(f"{name}-{table.key}{suffix}.csv")
+        return table.csv(csv_filename(name, table.key, period))
     query = request.GET.copy()
     query.pop("download", None)
     return render(
@@ -76,6 +75,16 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
     )
 
 
+def csv_filename(report: str, table: str, period: Period | None) -> str:
+    """The report, the table's words the report's name does not already say, the days:
+    "volume-2026-03-01-2026-03-30.csv", not "volume-volume-…"."""
+    words = report.split("-")
+    words += [word for word in table.split("-") if word not in words]
+    if period:
+        words += [period.first_day.isoformat(), period.last_day.isoformat()]
+    return "-".join(words) + ".csv"
+
+
 def period_label(period: Period) -> str:
     first = date_format(period.first_day, "SHORT_DATE_FORMAT")
     last = date_format(period.last_day, "SHORT_DATE_FORMAT")
@@ -88,7 +97,8 @@ def volume_report(request: HttpRequest) -> dict:
     grain, by = form.option("grain"), form.option("by")
     table = figures.volume(period, grain, by)
     bucket_title = str(figures.GRAINS[grain])
-    rows = [[bucket, *counts, total] for bucket, counts, total in table.rows]
+    # A period without a request says so, instead of a table of zeros.
+    rows = [[bucket, *counts, total] for bucket, counts, total in table.rows] if table.total else []
     labels = [date_format(bucket, "SHORT_DATE_FORMAT") for bucket, _counts, _total in table.rows]
     return {
         "form": form,
@@ -100,6 +110,7 @@ def volume_report(request: HttpRequest) -> dict:
                 [total for _bucket, _counts, total in table.rows],
                 bucket_title,
                 _("Requests"),
+                _("No requests in this period."),
             ),
             bar_chart(
                 _("Requests by %(by)s") % {"by": table.by_label} + f" · {period_label(period)}",
@@ -107,6 +118,7 @@ def volume_report(request: HttpRequest) -> dict:
                 table.column_totals,
                 _("Requests"),
                 table.by_label,
+                _("No requests in this period."),
             ),
         ],
         "tables": [
@@ -119,7 +131,7 @@ def volume_report(request: HttpRequest) -> dict:
                     Column(_("Total"), COUNT),
                 ],
                 rows,
-                footer=[_("Total"), *table.column_totals, table.total],
+                footer=[_("Total"), *table.column_totals, table.total] if rows else None,
             )
         ],
     }
@@ -163,6 +175,7 @@ def handling_report(request: HttpRequest) -> dict:
                 [row.requests for row in by_agent],
                 _("Requests"),
                 _("Agent"),
+                _("No requests in this period."),
             )
         ],
         "tables": [
@@ -198,6 +211,7 @@ def backlog_report(request: HttpRequest) -> dict:
                 totals,
                 _("Age"),
                 _("Requests"),
+                _("No request is open or waiting for a follow-up."),
             )
         ],
         "tables": [
@@ -231,6 +245,7 @@ def work_order_report(request: HttpRequest) -> dict:
                 [row.overdue for row in rows],
                 _("Work orders"),
                 _("Service provider"),
+                _("No work order is overdue."),
             )
         ],
         "tables": [
@@ -275,7 +290,7 @@ def knowledge_report(request: HttpRequest) -> dict:
                 "articles",
                 _("Most used articles"),
                 [Column(_("Article")), Column(_("Language")), Column(_("Requests"), COUNT)],
-                [[row["article__title"], row["article__language"], row["uses"]] for row in used],
+                [[row["article__title"], row["language"], row["uses"]] for row in used],
             ),
             Table(
                 "failed-searches",
@@ -339,6 +354,7 @@ def team_figures(now, today) -> dict:
             hourly.today,
             _("Hour"),
             _("Requests"),
+            _("No requests yet today."),
         ),
         "hours": list(zip(hourly.hours, hourly.today, hourly.last_week, strict=True)),
     }

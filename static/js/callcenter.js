@@ -208,6 +208,45 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
 });
 
+// Disclosure menus (<details data-menu>) in the top bar: they open and close without this script;
+// it closes them as menus are expected to close: one at a time, on Esc (the focus goes back to the
+// menu's button) and on a click or focus outside.
+document.addEventListener("toggle", (event) => {
+  const menu = event.target;
+  if (!menu.matches || !menu.matches("details[data-menu]") || !menu.open) {
+    return;
+  }
+  document.querySelectorAll("details[data-menu][open]").forEach((other) => {
+    if (other !== menu) {
+      other.open = false;
+    }
+  });
+}, true);
+function closeMenus(except) {
+  document.querySelectorAll("details[data-menu][open]").forEach((menu) => {
+    if (!except || !menu.contains(except)) {
+      menu.open = false;
+    }
+  });
+}
+document.addEventListener("click", (event) => closeMenus(event.target));
+document.addEventListener("focusin", (event) => closeMenus(event.target));
+// Capturing, and stopped when it closed a menu: that Esc belongs to the menu, not to the page's
+// other Esc handlers (closing a panel, discarding a request).
+window.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") {
+    return;
+  }
+  const menu = document.querySelector("details[data-menu][open]");
+  if (!menu) {
+    return;
+  }
+  menu.open = false;
+  event.preventDefault();
+  event.stopPropagation();
+  menu.querySelector("summary").focus();
+}, true);
+
 // The request desk (templates/requests_app/request_edit.html) ----------------------------------
 
 // Styles for what only works with this script (the article drawer over the form).

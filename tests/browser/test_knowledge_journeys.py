@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from knowledgebase.models import Article, ArticleStatus, FailedSearch
 from requests_app.models import Status
-from tests.browser.test_catalogue_journeys import log_in
+from tests.browser.test_catalogue_journeys import log_in, log_out
 from tests.browser.test_request_journeys import save, start_call
 from tests.factories import article
 
@@ -38,7 +38,7 @@ def test_a_script_is_written_found_from_a_request_and_recorded(
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("status")).to_contain_text("is published")
     assert Article.objects.get().status == ArticleStatus.PUBLISHED
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     log_in(page, live_server, "agent")
     call = start_call(page)

@@ -1,5 +1,6 @@
 """A manager reads the request volume of the last 30 days by department and takes it to Excel."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from requests_app.models import RequestType
 from requests_app.services import request_save, request_start
-from tests.browser.test_catalogue_journeys import log_in
+from tests.browser.test_catalogue_journeys import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,12 +40,36 @@ def test_a_manager_reads_the_volume_by_department_and_downloads_it(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    assert download.value.suggested_filename.startswith("volume-volume-")
+    assert re.fullmatch(r"volume-[-0-9]{21}\.csv", download.value.suggested_filename)
     content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert content.splitlines()[0] == "Day,Environmental Services,Total"
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     log_in(page, live_server, "agent")
     expect(page.get_by_role("link", name="Reports")).to_have_count(0)
     response = page.goto(f"{live_server.url}/reports/volume/")
     assert response.status == 403
+
+
+def test_typing_days_makes_them_the_period_and_an_empty_one_says_so(
+    page: Page, live_server, manager
+):
+    log_in(page, live_server, "manager")
+    page.goto(f"{live_server.url}/reports/volume/")
+    period = page.get_by_label("Period")
+    expect(period).to_have_value("30_days")
+    page.get_by_label("From").fill("2026-03-02")
+    expect(period).to_have_value("custom")
+    page.get_by_label("To").fill("2026-03-08")
+    page.get_by_role("button", name="Show").click()
+
+    expect(period).to_have_value("custom")
+    expect(page.get_by_label("From")).to_have_value("2026-03-02")
+    expect(page.get_by_text("No requests in this period.").first).to_be_visible()
+    expect(page.locator("svg")).to_have_count(0)
+
+    period.select_option(label="Today")
+    expect(page.get_by_label("From")).to_have_value("")
+    expect(page.get_by_label("To")).to_have_value("")
+    page.get_by_role("button", name="Show").click()
+    expect(period).to_have_value("today")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from requests_app.models import CustomerRequest, RequestType, Status
-from tests.browser.test_catalogue_journeys import log_in
+from tests.browser.test_catalogue_journeys import go_to, log_in
 from tests.factories import customer_with_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,5 +74,5 @@ def test_an_agent_takes_one_call_of_each_type(page: Page, live_server, agent, ca
     page.get_by_label("Follow-up due").fill(due.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Who calls back").select_option(label="agent")
     save(page)
-    page.get_by_role("link", name="My follow-ups").click()
+    go_to(page, "My follow-ups")
     expect(page.get_by_role("link", name=third.number)).to_be_visible()

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from callcenter import roles
 from requests_app.models import Status
-from tests.browser.test_catalogue_journeys import log_in
+from tests.browser.test_catalogue_journeys import log_in, log_out
 from tests.browser.test_request_journeys import save, start_call
 from tests.factories import user_with_role
 from workorders.models import WorkOrder, WorkOrderStatus
@@ -42,7 +42,7 @@ def test_the_same_problem_reported_twice_is_one_work_order(
     first.refresh_from_db()
     work_order = first.work_order
     expect(page.get_by_role("region", name="Work order")).to_contain_text(work_order.number)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     log_in(page, live_server, "agent2")
     second = report_appliance(page, "12 main street", "grace@example.org")

@@ -56,7 +56,7 @@ def test_the_navigation_shows_each_role_what_it_may_use(client, agent, administr
     assert "Import and export" not in agent_page
     assert "Import and export" in admin_page
     assert "Standard work orders" in admin_page
-    assert "(Administrator)" in admin_page
+    assert '<p class="menu-note">Administrator</p>' in admin_page
 
 
 def test_a_user_in_no_role_sees_no_catalogue(client):

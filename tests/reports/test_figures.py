@@ -76,8 +76,10 @@ def test_volume_groups_without_a_department_and_adds_up_the_rest(agent):
     for minute in range(10):
         logged(agent, at(10, 12, minute), request_type=RequestType.COMMENT)
     table = figures.volume(MARCH, "day", "department")
-    assert table.columns == ["(none)"]
+    assert table.columns == ["No department: information and comment requests"]
     assert table.total == 10
+    by_code = figures.volume(MARCH, "day", "problem_code")
+    assert by_code.columns == ["No problem code: information and comment requests"]
 
 
 def test_handling_time_and_first_contact_resolution(march):

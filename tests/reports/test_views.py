@@ -1,10 +1,12 @@
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from reports.charts import bar_chart, column_chart
 from requests_app.models import Status
-from requests_app.services import request_start
-from tests.factories import user_with_role
+from requests_app.services import request_consult, request_start
+from tests.factories import article, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,8 @@ def test_managers_and_supervisors_read_every_report_agents_do_not(
     client.force_login(manager)
     page = client.get(report_url(name))
     assert page.status_code == 200
-    assert "<svg" in page.content.decode() or name == "knowledge-base"
+    content = page.content.decode()
+    assert "<svg" in content or 'class="chart-empty"' in content or name == "knowledge-base"
     client.force_login(supervisor)
     assert client.get(report_url(name)).status_code == 200
     client.force_login(agent)
@@ -74,8 +77,8 @@ def test_the_handling_csv_keeps_numbers(client, manager, agent):
     client.force_login(manager)
     response = client.get(report_url("handling"), {"download": "agents"})
     assert response.content.decode("utf-8").lstrip("\ufeff").splitlines()[0] == (
-        "Agent,Requests,Finished,Average handling time,Median handling time,"
-        "First-contact resolution"
+        "Agent,Requests,Finished,Average handling time (s),Median handling time (s),"
+        "First-contact resolution (%)"
     )
 
 
@@ -98,3 +101,88 @@ def test_each_role_starts_on_its_dashboard(client, agent, supervisor, manager, a
     assert "Headline figures" in page and "My day" not in page
     client.force_login(administrator)
     assert client.get(reverse("dashboard")).url == reverse("hierarchy:tree")
+
+
+def test_typed_days_are_the_period_whatever_the_menu_says(client, manager, agent):
+    request_start(agent=agent)
+    client.force_login(manager)
+    today = timezone.localdate()
+    response = client.get(
+        report_url("volume"),
+        {"period": "30_days", "first_day": "2026-03-02", "last_day": "2026-03-08"},
+    )
+    form = response.context["form"]
+    assert form["period"].value() == "custom"
+    assert response.context["period"].first_day.isoformat() == "2026-03-02"
+    assert response.context["period"].last_day.isoformat() == "2026-03-08"
+    page = response.content.decode()
+    assert '<option value="custom" selected>' in page
+    assert "js/reports.js" in page  # the menu follows the typed days
+    # Empty date fields, as a form without them sends, leave the preset alone.
+    response = client.get(report_url("volume"), {"period": "today", "first_day": ""})
+    assert response.context["period"].first_day == today
+
+
+def test_an_empty_period_says_so_instead_of_an_empty_chart(client, manager, agent):
+    client.force_login(manager)
+    page = client.get(
+        report_url("volume"), {"first_day": "2026-03-02", "last_day": "2026-03-08"}
+    ).content.decode()
+    assert "No requests in this period." in page
+    assert "<svg" not in page
+    assert "Nothing in this period." in page  # the table of zeros is not drawn either
+    request_start(agent=agent)
+    page = client.get(report_url("volume"), {"period": "today"}).content.decode()
+    assert "<svg" in page and "No requests in this period." not in page
+    page = client.get(report_url("work-orders")).content.decode()
+    assert "No work order is overdue." in page
+
+
+def test_durations_carry_their_unit_on_the_page(client, manager, agent):
+    request_start(agent=agent)
+    client.force_login(manager)
+    page = client.get(report_url("handling")).content.decode()
+    assert "Median handling time (min:s)" in page
+    assert "Average handling time (min:s)" in page
+    assert "(s)" not in page
+
+
+def test_chart_numbers_are_written_as_the_readers_language_writes_them():
+    with translation.override("de"):
+        assert bar_chart("Requests", ["A"], [12345], "Requests", "Agent").bars[0].text == "12.345"
+    with translation.override("en"):
+        assert column_chart("Requests", ["A"], [12345], "Day", "Requests").bars[0].text == "12,345"
+    html = render_to_string(
+        "includes/chart.html", {"chart": bar_chart("Requests", ["A"], [12345], "R", "A")}
+    )
+    assert ">12,345</text>" in html and "A: 12,345</title>" in html
+
+
+def test_csv_file_names_do_not_repeat_the_reports_name(client, manager):
+    client.force_login(manager)
+    today = timezone.localdate().isoformat()
+    names = {
+        ("volume", "volume"): f"volume-{today}-{today}.csv",
+        ("backlog", "backlog"): "backlog.csv",
+        ("handling", "agents"): f"handling-agents-{today}-{today}.csv",
+        ("work-orders", "providers"): f"work-orders-providers-{today}-{today}.csv",
+        ("knowledge-base", "failed-searches"): (
+            f"knowledge-base-failed-searches-{today}-{today}.csv"
+        ),
+    }
+    for (name, table), filename in names.items():
+        response = client.get(report_url(name), {"period": "today", "download": table})
+        assert response["Content-Disposition"].endswith(f'filename="{filename}"'), name
+
+
+def test_the_knowledge_report_names_languages(client, manager, agent, supervisor):
+    written = article(supervisor, "Sperrmüll", language="de")
+    request_consult(request=request_start(agent=agent), article=written, user=agent)
+    client.force_login(manager)
+    page = client.get(report_url("knowledge-base"), {"period": "today"}).content.decode()
+    assert "<td>German</td>" in page
+    assert "<td>de</td>" not in page
+    page = client.get(
+        report_url("knowledge-base"), {"period": "today"}, HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    assert "<td>Deutsch</td>" in page
