@@ -39,9 +39,8 @@ class ProblemCodeFilter(django_filters.FilterSet):
         fields = ["q", "department", "priority", "active", "is_public"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(code__icontains=value) | Q(name__icontains=value) | Q(category__name__icontains=value)
-        )
+        # As the picker finds them: every word in the code, name, category or keywords.
+        return queryset.filter(pk__in=ProblemCode.objects.matching(value).values("pk"))
 
 
 class StandardWorkOrderFilter(django_filters.FilterSet):

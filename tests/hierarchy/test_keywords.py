@@ -196,3 +196,10 @@ def test_the_services_store_keywords_tidied(administrator, catalogue):
 def test_normalise_keywords_keeps_the_first_spelling_of_each():
     assert normalise_keywords("Pot hole,  pot   HOLE, pothole") == "Pot hole, pothole"
     assert normalise_keywords(" , ;\n") == ""
+
+
+def test_the_code_list_finds_codes_by_keywords_too(client, administrator, demo_catalogue):
+    client.force_login(administrator)
+    response = client.get(reverse("hierarchy:code_list"), {"q": "fridge"})
+    codes = re.findall(r'<a class="code" href="[^"]*">([^<]+)</a>', response.content.decode())
+    assert codes == ["APPL"]
