@@ -537,6 +537,22 @@ window.addEventListener("beforeunload", (event) => {
   }
 });
 
+// Discard is for a request with nothing typed: it goes away as soon as something is.
+function offerDiscard(form) {
+  const button = form.querySelector("[data-discard]");
+  if (button) {
+    button.hidden = hasUnsavedChanges(form);
+  }
+}
+["input", "change"].forEach((type) => {
+  document.addEventListener(type, (event) => {
+    const form = event.target.closest ? event.target.closest("[data-request-form]") : null;
+    if (form) {
+      offerDiscard(form);
+    }
+  });
+});
+
 // Esc twice discards a request with nothing typed (its Discard button); the first Esc says so.
 // Esc in a field with text in it is that field's (a search box clears itself), not a discard.
 let discardArmedUntil = 0;

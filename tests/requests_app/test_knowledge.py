@@ -10,7 +10,7 @@ from callcenter.concurrency import EditConflict
 from knowledgebase.models import ArticleKind, FailedSearch
 from requests_app.models import ConsultedArticle, RequestType, RequestTypeSetting, Status
 from requests_app.services import request_save, request_start, request_type_setting_save
-from tests.factories import article
+from tests.factories import CustomerFactory, article
 from tests.requests_app.test_request_views import edit_url, form_data
 
 pytestmark = pytest.mark.django_db
@@ -431,3 +431,82 @@ def test_a_post_without_the_request_form_shows_the_saved_request(client, agent):
     client.force_login(agent)
     page = submit_search(client, customer_request, "wasp nest").content.decode()
     assert "Saved answer</textarea>" in page
+
+
+# Knowledge in reach (issue 11, point 8) ----------------------------------------------------------
+
+
+def parts(page: str) -> tuple[str, str]:
+    """What a list shows at once, and what it folds under "Other languages"."""
+    shown, _, folded = page.partition('<details class="other-languages"')
+    return shown, folded
+
+
+def test_articles_in_the_agents_and_the_callers_language_come_first(
+    client, agent, supervisor, catalogue
+):
+    appl = [catalogue["appl"]]
+    article(supervisor, "Appliance pickup", problem_codes=appl, language="en")
+    article(supervisor, "Henting av hvitevarer", problem_codes=appl, language="nb")
+    article(supervisor, "Abholung von Haushaltsgeräten", problem_codes=appl, language="de")
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    url = reverse("requests_app:request_code_articles", args=[customer_request.pk])
+    shown, folded = parts(client.get(url, {"problem_code": appl[0].pk}, **HTMX).content.decode())
+    assert "Appliance pickup" in shown
+    assert "Henting av hvitevarer" in folded and "Abholung" in folded
+    assert "Other languages (2 articles)" in folded
+
+    # A caller who prefers Norwegian: their articles come first too.
+    customer_request.customer = CustomerFactory(preferred_language="nb")
+    customer_request.save()
+    shown, folded = parts(client.get(url, {"problem_code": appl[0].pk}, **HTMX).content.decode())
+    assert "Appliance pickup" in shown and "Henting av hvitevarer" in shown
+    assert "Abholung" in folded and "Other languages (1 article)" in folded
+
+    # The agent working in German: German first, then the caller's Norwegian.
+    client.cookies["django_language"] = "de"
+    shown, folded = parts(client.get(url, {"problem_code": appl[0].pk}, **HTMX).content.decode())
+    assert "Abholung" in shown and "Henting av hvitevarer" in shown
+    assert "Appliance pickup" in folded
+
+
+def test_the_search_folds_other_languages_and_records_only_a_post(client, agent, supervisor):
+    article(supervisor, "Bulky waste collection", language="en")
+    article(supervisor, "Sperrmüll Abholung", language="de", keywords="bulky waste")
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    shown, folded = parts(search(client, customer_request, "bulky waste").content.decode())
+    assert "Bulky waste collection" in shown and "Sperrmüll" in folded
+    assert nothing_recorded(customer_request)
+    shown, folded = parts(
+        submit_search(client, customer_request, "bulky waste", **HTMX).content.decode()
+    )
+    assert "Bulky waste collection" in shown and "Sperrmüll" in folded
+    customer_request.refresh_from_db()
+    assert customer_request.knowledge_searched_at is not None
+
+
+def test_only_other_languages_are_shown_unfolded(client, agent, supervisor):
+    article(supervisor, "Sperrmüll Abholung", language="de")
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    page = search(client, customer_request, "Sperrmüll").content.decode()
+    assert '<details class="other-languages" open>' in page
+
+
+def test_an_opened_article_goes_to_the_drawer_with_its_heading_to_focus(client, agent, supervisor):
+    script = article(supervisor, "Appliance pickup", body="We collect appliances.")
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    page = search(client, customer_request, "appliance").content.decode()
+    assert 'hx-target="#kb-article"' in page
+    opened = consult(client, customer_request, script, **HTMX).content.decode()
+    assert '<h2 id="kb-opened-heading" tabindex="-1">Appliance pickup</h2>' in opened
+    assert "data-close-article" in opened and 'aria-keyshortcuts="Escape"' in opened
+    # The request page has the drawer, empty and hidden until an article is opened.
+    request_page = client.get(customer_request.get_absolute_url()).content.decode()
+    assert (
+        '<section id="kb-article" class="kb-drawer" aria-labelledby="kb-opened-heading" hidden>'
+        in (request_page)
+    )

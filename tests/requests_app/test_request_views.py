@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from callcenter import roles
 from reports import figures
@@ -589,3 +590,105 @@ def test_the_discard_button_is_offered_for_a_blank_request_only(client, agent):
     saved = searched_request(agent)
     client.post(edit_url(saved), form_data(saved, answer_given="Told"))
     assert ">Discard</button>" not in client.get(edit_url(saved)).content.decode()
+
+
+# The desk at the speed of a call (issue 11, points 1, 2 and 4) ------------------------------------
+
+
+def test_the_saved_message_says_the_number_the_work_order_and_the_promise(client, agent, catalogue):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    response = client.post(edit_url(customer_request), action_data(customer_request, catalogue))
+    work_order = CustomerRequest.objects.get(pk=customer_request.pk).work_order
+    due = date_format(timezone.localtime(work_order.due_at), "DATE_FORMAT")
+    page = client.get(response.url).content.decode()
+    assert (
+        f"Request {customer_request.number} was saved · work order {work_order.number} · "
+        f"tell the caller: done by {due}."
+    ) in page
+    # An information request has neither.
+    other = searched_request(agent)
+    response = client.post(edit_url(other), form_data(other, answer_given="Told"))
+    assert f"Request {other.number} was saved.</li>" in client.get(response.url).content.decode()
+
+
+def test_the_shortcuts_are_the_scripts_not_accesskeys(client, agent):
+    client.force_login(agent)
+    page = client.get(edit_url(request_start(agent=agent))).content.decode()
+    assert "accesskey" not in page
+    assert 'aria-keyshortcuts="Alt+N" title="New request (Alt+N)"' in page
+    assert 'aria-keyshortcuts="Control+Enter" title="Save (Ctrl+Enter)"' in page
+    for key in ("Alt+I", "Alt+A", "Alt+C", "Alt+K", "Alt+P"):
+        assert f'aria-keyshortcuts="{key}"' in page, key
+    assert 'popovertarget="shortcuts-panel"' in page
+    assert 'id="shortcuts-panel"' in page and "Keyboard shortcuts" in page
+
+
+def test_a_new_request_opens_in_phone_and_a_saved_one_does_not(client, agent):
+    client.force_login(agent)
+    response = client.post(reverse("requests_app:request_new"), {"channel": "phone"})
+    page = client.get(response.url).content.decode()
+    assert re.search(r'id="id_caller_phone"[^>]*aria-keyshortcuts="Alt\+P" autofocus', page)
+    customer_request = CustomerRequest.objects.get()
+    request_searched = searched_request(agent)
+    client.post(edit_url(request_searched), form_data(request_searched, answer_given="Told"))
+    assert "autofocus" not in client.get(edit_url(request_searched)).content.decode()
+    # A refused save shows what was typed, with the error summary to focus, not "Phone".
+    response = client.post(
+        edit_url(customer_request), form_data(customer_request, request_type=RequestType.ACTION)
+    )
+    page = response.content.decode()
+    assert "data-error-summary" in page and "autofocus" not in page
+    assert "data-unsaved" in page  # leaving it asks first
+
+
+def test_the_call_timer_counts_from_the_start_and_stops_at_the_finish(client, agent):
+    customer_request = request_start(agent=agent)
+    CustomerRequest.objects.filter(pk=customer_request.pk).update(
+        started_at=timezone.now() - timezone.timedelta(minutes=3, seconds=7)
+    )
+    client.force_login(agent)
+    page = client.get(edit_url(customer_request)).content.decode()
+    timer = re.search(r'<span role="timer"[^>]*>([^<]*)</span>', page)
+    assert 'data-elapsed="187"' in timer[0] or 'data-elapsed="188"' in timer[0]
+    assert timer[1] in ("03:07", "03:08") and "data-finished" not in timer[0]
+    customer_request.refresh_from_db()
+    client.post(edit_url(customer_request), form_data(customer_request, caller_name="Ada"))
+    page = client.get(edit_url(customer_request)).content.decode()
+    assert "data-finished" in re.search(r'<span role="timer"[^>]*>', page)[0]
+
+
+def test_the_page_follows_the_call_and_the_promise_stands_by_the_code(client, agent, catalogue):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    page = client.get(edit_url(customer_request)).content.decode()
+    order = [
+        'id="id_caller_phone"',
+        'name="request_type"',
+        'id="id_problem_code"',
+        'id="work-order-check"',
+        'id="id_work_address"',
+        'id="id_description"',
+        'id="id_status"',
+        "data-shortcut-save",
+        'id="id_kb_q"',  # the knowledge base after Save: Alt+K reaches it
+        'id="code-articles"',
+    ]
+    positions = [page.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    # The outlook for the code picked says what to tell the caller.
+    url = reverse("requests_app:request_work_order_check", args=[customer_request.pk])
+    fragment = client.get(
+        url,
+        {"problem_code": catalogue["appl"].pk, "work_address": "12 Main Street"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert '<strong class="promise">Tell the caller: done by' in fragment
+    assert "<html" not in fragment
+
+
+def test_the_follow_up_fields_show_for_a_follow_up_only(client, agent):
+    customer_request = request_start(agent=agent)
+    client.force_login(agent)
+    page = client.get(edit_url(customer_request)).content.decode()
+    assert '<div data-switch="status" data-values="follow_up" hidden>' in page
