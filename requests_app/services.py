@@ -70,6 +70,24 @@ def request_start(*, agent: AbstractBaseUser, channel: str = Channel.PHONE) -> C
     return request
 
 
+@transaction.atomic
+def request_start_for_customer(
+    *, agent: AbstractBaseUser, customer: Customer, channel: str = Channel.PHONE
+) -> CustomerRequest:
+    """A contact with a caller already known (started from their page): the request is theirs
+    from the start, with their name, first phone and e-mail as the caller's details."""
+    request = request_start(agent=agent, channel=channel)
+    phone = customer.phones.order_by("pk").first()
+    request.customer = customer
+    request.caller_name = customer.name
+    request.caller_email = customer.email
+    request.caller_phone = phone.number if phone else ""
+    request.save(
+        update_fields=["customer", "caller_name", "caller_email", "caller_phone", "updated_at"]
+    )
+    return request
+
+
 @dataclass(frozen=True)
 class WorkOrderChoice:
     """What the agent chose for an action request's work order: link to an open one, create a

@@ -33,5 +33,8 @@ urlpatterns = [
     path("customers/lookup/", views.caller_lookup, name="caller_lookup"),
     path("customers/new/", views.customer_edit, name="customer_create"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path(
+        "customers/<int:pk>/new-request/", views.customer_new_request, name="customer_new_request"
+    ),
     path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
 ]

@@ -48,8 +48,10 @@ from requests_app.services import (
     request_save,
     request_searched_knowledge,
     request_start,
+    request_start_for_customer,
     request_type_setting_save,
 )
+from workorders.models import ACTIVE, WorkOrder
 from workorders.services import Report, work_order_duplicates
 
 KNOWLEDGE_HITS = 10
@@ -510,9 +512,38 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "requests_app/customer_detail.html",
-        {"customer": customer, "page": page_without_count(interactions, request.GET.get("page"))},
+        {
+            "customer": customer,
+            "page": page_without_count(interactions, request.GET.get("page")),
+            "open_work_orders": open_work_orders_of(customer),
+            "channel_form": NewRequestForm(),
+        },
         "interactions",
     )
+
+
+def open_work_orders_of(customer: Customer, limit: int = 20) -> list[WorkOrder]:
+    """The work orders still to be done for the customer's requests (through the requests'
+    customer index), the soonest due first."""
+    reported = customer.requests.filter(work_order__isnull=False).values("work_order_id")
+    return list(
+        WorkOrder.objects.for_list()
+        .filter(pk__in=reported, status__in=ACTIVE)
+        .order_by("due_at", "pk")[:limit]
+    )
+
+
+@require_POST
+@require(can_take_requests)
+def customer_new_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new contact from the customer's page: the request starts linked to them."""
+    customer = get_object_or_404(Customer, pk=pk)
+    form = NewRequestForm(request.POST)
+    channel = form.cleaned_data["channel"] if form.is_valid() else form.fields["channel"].initial
+    customer_request = request_start_for_customer(
+        agent=request.user, customer=customer, channel=channel
+    )
+    return redirect(customer_request)
 
 
 @require(can_take_requests)

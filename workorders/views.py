@@ -68,13 +68,16 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Work order %(number)s was saved.") % {"number": saved})
             return redirect(saved)
+    linked = list(linked_requests(work_order, show_callers))
     return render_page(
         request,
         "workorders/work_order_detail.html",
         {
             "work_order": work_order,
             "form": form,
-            "linked_requests": linked_requests(work_order, show_callers),
+            "linked_requests": linked,
+            "reported": reported_description(work_order),
+            "caller": first_caller(linked) if show_callers else None,
             "show_callers": show_callers,
             "history": work_order.changes.select_related("changed_by")[:50],
             **context,
@@ -90,3 +93,23 @@ def linked_requests(work_order: WorkOrder, show_callers: bool):
     if show_callers:
         return linked.select_related("customer")
     return linked.only("pk", "number", "status", "started_at", "work_order", "agent")
+
+
+def reported_description(work_order: WorkOrder) -> str:
+    """What the first caller who described the problem said: the crew's best account of it."""
+    described = work_order.requests.exclude(description="").order_by("started_at", "pk")
+    return described.values_list("description", flat=True).first() or ""
+
+
+def first_caller(linked: list) -> dict | None:
+    """The contact of the first caller who left one, for the crew to call back or meet."""
+    for report in linked:
+        customer = report.customer
+        contact = {
+            "name": report.caller_name or (customer.name if customer else ""),
+            "phone": report.caller_phone,
+            "email": report.caller_email or (customer.email if customer else ""),
+        }
+        if any(contact.values()):
+            return contact
+    return None

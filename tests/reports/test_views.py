@@ -1,12 +1,14 @@
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from reports.charts import bar_chart, column_chart
-from requests_app.models import Status
-from requests_app.services import request_consult, request_start
-from tests.factories import article, user_with_role
+from reports.views import recent_callers
+from requests_app.models import CustomerRequest, Status
+from requests_app.services import request_consult, request_start, request_start_for_customer
+from tests.factories import CustomerFactory, article, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +188,38 @@ def test_the_knowledge_report_names_languages(client, manager, agent, supervisor
         report_url("knowledge-base"), {"period": "today"}, HTTP_ACCEPT_LANGUAGE="de"
     ).content.decode()
     assert "<td>Deutsch</td>" in page
+
+
+def test_the_agents_today_page_lists_their_recent_callers_once_each(client, agent, supervisor):
+    ada = CustomerFactory(name="Ada Lovelace")
+    grace = CustomerFactory(name="Grace Hopper")
+    alan = CustomerFactory(name="Alan Turing")
+    for customer in (ada, grace, ada):
+        request_start_for_customer(agent=agent, customer=customer)
+    request_start_for_customer(agent=supervisor, customer=alan)
+    request_start(agent=agent)  # an unknown caller is nobody's link
+    client.force_login(agent)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "My recent callers" in page
+    callers = page[page.index("My recent callers") :]
+    assert callers.count(f'href="{ada.get_absolute_url()}"') == 1
+    assert callers.index("Ada Lovelace") < callers.index("Grace Hopper")  # the latest first
+    assert "Alan Turing" not in page  # someone else's caller
+
+
+def test_recent_callers_are_read_through_the_agents_index(agent, django_assert_num_queries):
+    for _ in range(3):
+        request_start_for_customer(agent=agent, customer=CustomerFactory())
+    with django_assert_num_queries(2):  # the latest requests, then their customers
+        assert len(recent_callers(agent)) == 3
+    query = (
+        CustomerRequest.objects.filter(agent=agent, customer__isnull=False)
+        .order_by("-started_at")
+        .values_list("customer_id", "started_at")[:50]
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A handful of rows make a sequential scan cheapest; the question is whether the
+            # index can serve the query, as it must with millions of requests.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        assert "request_agent_newest" in query.explain()

@@ -219,3 +219,40 @@ def test_managers_see_work_orders_without_the_callers_personal_data(
         client.force_login(user)
         detail = client.get(work_order.get_absolute_url()).content.decode()
         assert all(text in detail for text in ["Ada Lovelace", "ada@example.org", "Grace Hopper"])
+
+
+def test_the_crew_reads_the_callers_description_and_contact(
+    client, agent, supervisor, manager, catalogue
+):
+    first = action_request(
+        agent,
+        catalogue["appl"],
+        caller_name="Ada Lovelace",
+        caller_phone="+4722334455",
+        caller_email="ada@example.org",
+        description="Old fridge behind the blue gate",
+    )
+    action_request(agent, catalogue["appl"], caller_name="Grace Hopper", description="Also here")
+    work_order = first.work_order
+    region = re.compile(r'aria-labelledby="reported-heading">(.*?)</section>', re.S)
+
+    for user in (agent, supervisor):
+        client.force_login(user)
+        page = client.get(work_order.get_absolute_url()).content.decode()
+        reported = region.search(page).group(1)
+        assert "Old fridge behind the blue gate" in reported
+        assert "Also here" not in reported  # the first report describes it
+        assert 'href="tel:+4722334455"' in reported
+        assert 'href="mailto:ada@example.org"' in reported and "Ada Lovelace" in reported
+
+    client.force_login(manager)
+    page = client.get(work_order.get_absolute_url()).content.decode()
+    assert "Old fridge behind the blue gate" in region.search(page).group(1)
+    assert not [text for text in ["Ada Lovelace", "+4722334455", "ada@example"] if text in page]
+
+
+def test_a_work_order_without_a_description_says_so(client, agent, catalogue):
+    work_order = action_request(agent, catalogue["appl"]).work_order
+    client.force_login(agent)
+    page = client.get(work_order.get_absolute_url()).content.decode()
+    assert "The callers left no description." in page
