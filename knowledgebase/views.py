@@ -1,4 +1,5 @@
 import difflib
+import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -210,16 +211,51 @@ def article_set_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(article)
 
 
+# Words and the spaces between them, each its own token, so that a diff of tokens shows which
+# words changed and joining them gives back the text exactly.
+TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+# Unchanged words kept on either side of a change; longer unchanged stretches are cut with "…".
+CONTEXT_TOKENS = 12
+
+
 def revision_changes(older: dict, newer: dict) -> list[dict]:
-    """Per field, the lines removed and added from one revision to the next."""
+    """Per field, the words removed and added from one revision to the next."""
     changes = []
     for field in newer:
         before, after = str(older.get(field) or ""), str(newer.get(field) or "")
         if before != after:
-            lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
             label = Article._meta.get_field(field.removesuffix("_id")).verbose_name
-            changes.append({"field": label, "lines": list(lines)[2:]})
+            changes.append({"field": label, "segments": word_diff(before, after)})
     return changes
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """(kind, text) segments, kind "equal", "delete" or "insert": the words that changed, in
+    the unchanged words around them."""
+    old, new = TOKENS.findall(before), TOKENS.findall(after)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    segments = []
+    opcodes = matcher.get_opcodes()
+    for index, (tag, old_start, old_end, new_start, new_end) in enumerate(opcodes):
+        if tag == "equal":
+            segments.append(("equal", shortened(old[old_start:old_end], index, len(opcodes))))
+            continue
+        if tag in ("delete", "replace"):
+            segments.append(("delete", "".join(old[old_start:old_end])))
+        if tag in ("insert", "replace"):
+            segments.append(("insert", "".join(new[new_start:new_end])))
+    return segments
+
+
+def shortened(tokens: list[str], index: int, count: int) -> str:
+    """An unchanged stretch, cut to the words next to the changes before and after it."""
+    keep_start = CONTEXT_TOKENS if index > 0 else 0
+    keep_end = CONTEXT_TOKENS if index < count - 1 else 0
+    if len(tokens) <= keep_start + keep_end + 1:
+        return "".join(tokens)
+    head = "".join(tokens[:keep_start])
+    tail = "".join(tokens[len(tokens) - keep_end :]) if keep_end else ""
+    return f"{head}…{tail}"
 
 
 @require(can_write_articles)

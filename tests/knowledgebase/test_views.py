@@ -154,8 +154,8 @@ def test_revisions_show_what_changed_and_restore(client, supervisor):
     client.force_login(supervisor)
     page = client.get(reverse("knowledgebase:article_revisions", args=[article.pk]))
     content = page.content.decode()
-    assert "-Old words" in content
-    assert "+New words" in content
+    assert "<del>" in content and "Old</del>" in content
+    assert "<ins>" in content and "New</ins>" in content
     client.post(reverse("knowledgebase:article_restore_revision", args=[article.pk, 1]))
     article.refresh_from_db()
     assert article.body == "Old words"
