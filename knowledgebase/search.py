@@ -393,7 +393,7 @@ class _Query:
         0.4 s and found nothing better than "refrigerator" alone. Stop words of some language
         narrow nothing there, so they are not chosen; all words are when nothing else is left.
         """
-        terms = [self.terms[word] for word in self.words]
+        terms = [f"{word}:*" for word in self.words]
         queries = " || ".join(f"to_tsquery({_config_literal(c)}, terms)" for c in self.codes)
         stop = ", ".join(
             f"numnode(to_tsquery({_config_literal(c)}, terms)) = 0" for c in self.codes
@@ -429,9 +429,10 @@ class _Query:
         return [min(counted, key=articles.get)] if counted else self.words
 
     def some_words(self, scope: QuerySet, narrowing: list[str]) -> QuerySet:
-        """The articles with any of the narrowing words, those with the most of all the words
-        first."""
-        some = " | ".join(self.terms[word] for word in narrowing)
+        """The articles with any of the narrowing words as typed, those with the most of all
+        the words first. A word's typo alternatives count only beside a word found as typed:
+        "wasp nest" is not a question about waste."""
+        some = " | ".join(f"{word}:*" for word in narrowing)
         indexed, indexed_params = self.any_language(some)
         own, own_params = self.per_language(f"{_TABLE}.search_vector @@ {{q}}", some)
         found = RawSQL(f"{indexed} AND {own}", indexed_params + own_params, BooleanField())
