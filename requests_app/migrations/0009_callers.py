@@ -96,7 +96,10 @@ def create_callers(run, *, by: str, unnamed: str, language: str, phones: bool) -
         [language],
     )
     if phones:
-        run(f"INSERT INTO {PHONE} (customer_id, number, position) SELECT id, caller, 0 FROM new_caller")
+        run(
+            f"INSERT INTO {PHONE} (customer_id, number, position) "
+            "SELECT id, caller, 0 FROM new_caller"
+        )
     run(
         f"""UPDATE {REQUEST} SET customer_id = n.id FROM new_caller n
         WHERE n.caller = {REQUEST}.{by} AND {REQUEST}.customer_id IS NULL {only_address}

@@ -164,7 +164,8 @@ def test_completing_resolves_the_open_requests_and_queues_the_callers_emails(
         (task.args_kwargs["kwargs"]["email"], task.args_kwargs["kwargs"]["language"])
         for task in DBTaskResult.objects.all()
     )
-    assert queued == [("ada@example.org", ""), ("kunde@example.org", "de")]
+    # Ada became a customer when her request was saved, with the default language.
+    assert queued == [("ada@example.org", "en"), ("kunde@example.org", "de")]
     assert not mail.outbox  # sent by the worker, not while the supervisor waits
 
 
