@@ -366,3 +366,12 @@ def test_a_word_in_many_articles_counts_only_beside_a_rarer_one(agent, superviso
     assert len(hits) == 15 and all(title.startswith("Collection day") for title in titles(hits))
     monkeypatch.setattr(search, "MAX_RANKED", 2_000)
     assert len(search_articles("freezer day", user=agent)) == 16
+
+
+@postgresql_only
+def test_a_typos_alternative_counts_only_beside_a_word_found_as_typed(agent, supervisor):
+    write(supervisor, "Bulky waste collection", "Sofas and mattresses.")
+    # "wasp" is no known word; "waste" is the nearest. "nest" is nowhere.
+    assert search_articles("wasp nest", user=agent) == []
+    assert titles(search_articles("wasp", user=agent)) == ["Bulky waste collection"]
+    assert titles(search_articles("wasp sofas", user=agent)) == ["Bulky waste collection"]

@@ -59,8 +59,6 @@ def test_a_synonym_among_the_keywords_finds_the_article(demo, agent):
 def test_a_small_typo_is_forgiven(demo, agent):
     assert first("bulkey waste", agent) == "Bulky waste pickup"
     assert first("bulkey", agent) == "Bulky waste pickup"
-    # A typo's alternative ("wasp" → "waste") counts only beside a word found as typed.
-    assert search_articles("wasp nest", user=agent) == []
     assert first("refridgerator", agent) == "Appliance pickup"
 
 
