@@ -223,3 +223,12 @@ def test_recent_callers_are_read_through_the_agents_index(agent, django_assert_n
             # index can serve the query, as it must with millions of requests.
             cursor.execute("SET LOCAL enable_seqscan = off")
         assert "request_agent_newest" in query.explain()
+
+
+def test_the_teams_hourly_chart_says_when_no_request_came_in_yet(client, supervisor, agent):
+    client.force_login(supervisor)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "No requests yet today." in page
+    request_start(agent=agent)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "No requests yet today." not in page and "Requests per hour today" in page
