@@ -67,8 +67,10 @@ def read_samples(environment, **kwargs):
         "SELECT number FROM requests_app_customerphone ORDER BY random() LIMIT 5000"
     )
     SAMPLES["requests"] = query(
+        # Closed requests change only by reopening them (issue 10): edits take the others.
         "SELECT id FROM requests_app_customerrequest WHERE finished_at IS NOT NULL "
-        "AND started_at > now() - interval '90 days' ORDER BY random() LIMIT 20000"
+        "AND status <> 'closed' AND started_at > now() - interval '90 days' "
+        "ORDER BY random() LIMIT 20000"
     )
     SAMPLES["departments"] = query("SELECT id FROM hierarchy_department WHERE is_active")
     SAMPLES["agents"] = query(
