@@ -208,7 +208,9 @@ REPEAT_SHARE = 0.24
 REPEAT_WINDOW = timedelta(days=5)
 CANCELLED_SHARE = 0.05
 LATE_SHARE = 0.15  # completed after the due date
-ON_HOLD_SHARE = 0.08  # of those still open now
+# One in twelve of those under way now is on hold: counted, not drawn, so that every demo, on
+# whatever day it is loaded, has some to show (drawn, some hours of a day had none).
+ON_HOLD_EVERY = 12
 # Without a turnaround in the catalogue a work order takes about this long.
 DEFAULT_TURNAROUND = timedelta(days=7)
 NEVER = datetime.max.replace(tzinfo=UTC)
@@ -636,6 +638,7 @@ class WorkOrderBook:
         self.first = 0
         self.latest: datetime | None = None
         self.keys: dict[str, str] = {}  # address_key by address: few addresses, many reports
+        self.under_way = 0
 
     def report(
         self, code: Code, address: str, started: datetime, year: int, agent: int
@@ -721,7 +724,7 @@ class WorkOrderBook:
             progress = (self.now - started) / (closes - started)
             if progress < 0.2:
                 status, version, assignee = WorkOrderStatus.OPEN, 1, ""
-            elif rand() < ON_HOLD_SHARE:
+            elif self._next_is_on_hold():
                 status, version = WorkOrderStatus.ON_HOLD, 3
                 notes = self.rng.choice(HOLD_NOTES)
             elif progress < 0.5:
@@ -734,6 +737,10 @@ class WorkOrderBook:
             agent, started, closed_at, version,
         )  # fmt: skip
         return work_order
+
+    def _next_is_on_hold(self) -> bool:
+        self.under_way += 1
+        return self.under_way % ON_HOLD_EVERY == 0
 
     def take(self, work_order_ids: Callable[[int], Sequence[int]]) -> list[tuple]:
         """Rows of the work orders opened since the last call, in WORK_ORDER_COLUMNS order, with
