@@ -30,7 +30,7 @@ from accounts.services import (
     user_roles,
 )
 from callcenter.access import require
-from callcenter.concurrency import EditConflict
+from callcenter.concurrency import EditConflict, save_or_conflict
 from callcenter.htmx import render_page
 from callcenter.pages import query_without_page
 from callcenter.roles import LABELS
@@ -39,6 +39,10 @@ PAGE_SIZE = 50
 
 CONFLICT_MESSAGE = gettext_lazy(
     "Someone changed this user while you were looking at it. Check what changed, then try again."
+)
+EDIT_CONFLICT = gettext_lazy(
+    "Someone changed this user while you were editing it. Your changes are still in the form; "
+    "compare them with theirs below, then save again to keep yours."
 )
 
 
@@ -139,28 +143,49 @@ def user_create(request: HttpRequest) -> HttpResponse:
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = manageable_or_403(request, pk)
     form = UserEditForm(request.POST if request.method == "POST" else None, user=user)
+    differences = []
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_update(
+        attempt = save_or_conflict(
+            form,
+            lambda: services.user_update(
                 actor=request.user,
                 user=user,
                 values=form.values(UPDATE_FIELDS),
                 fingerprint=form.cleaned_data["fingerprint"],
-            )
-        except EditConflict as conflict:
-            return conflict_page(request, form, conflict.current)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            return saved(request, user, _("User “%(user)s” was saved."))
+            ),
+            EDIT_CONFLICT,
+            rebind=lambda current, message: rebind_at_current_state(form, current, message),
+            compare=user_differences,
+            refuse=add_service_error,
+        )
+        if attempt.saved is not None:
+            return saved(request, attempt.saved, _("User “%(user)s” was saved."))
+        form, user, differences = attempt.form, attempt.current or user, attempt.differences
     return form_page(
-        request, "accounts/user_form.html", form, shown=user, is_self=user.pk == request.user.pk
+        request,
+        "accounts/user_form.html",
+        form,
+        shown=user,
+        is_self=user.pk == request.user.pk,
+        differences=differences,
     )
 
 
-def conflict_page(request: HttpRequest, form: UserEditForm, current: User) -> HttpResponse:
-    """Someone saved first: keep what this user typed, show what the other person saved, and let
-    a second save (now against the current state) replace it knowingly."""
+def rebind_at_current_state(form, current: User, message: str):
+    """The input again, now carrying the fingerprint of the user as saved meanwhile (users have
+    no version: the fingerprint stands for one), so that saving once more replaces it
+    knowingly; with `message` at the top of the form."""
+    data = form.data.copy()
+    data["fingerprint"] = user_fingerprint(current)
+    rebound = type(form)(data, user=current)
+    rebound.is_valid()
+    rebound.add_error(None, message)
+    return rebound
+
+
+def user_differences(form: UserEditForm, current: User) -> list[dict]:
+    """What the other person saved and what this user typed, where they differ, roles
+    included."""
     theirs_roles = user_roles(current)
     differences = [
         {
@@ -179,25 +204,7 @@ def conflict_page(request: HttpRequest, form: UserEditForm, current: User) -> Ht
                 "yours": ", ".join(role_labels(form.cleaned_data["roles"])),
             }
         )
-    data = request.POST.copy()
-    data["fingerprint"] = user_fingerprint(current)
-    rebound = UserEditForm(data, user=current)
-    rebound.is_valid()
-    rebound.add_error(
-        None,
-        _(
-            "Someone changed this user while you were editing it. Your changes are still in the "
-            "form; compare them with theirs below, then save again to keep yours."
-        ),
-    )
-    return form_page(
-        request,
-        "accounts/user_form.html",
-        rebound,
-        shown=current,
-        is_self=current.pk == request.user.pk,
-        differences=differences,
-    )
+    return differences
 
 
 @require_POST
@@ -235,26 +242,23 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
     user = manageable_or_403(request, pk)
     form = UserPasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_set_password(
+        attempt = save_or_conflict(
+            form,
+            lambda: services.user_set_password(
                 actor=request.user,
                 user=user,
                 password=form.cleaned_data["password"],
                 fingerprint=form.cleaned_data["fingerprint"],
-            )
-        except EditConflict as conflict:
-            user = conflict.current
-            data = request.POST.copy()
-            data["fingerprint"] = user_fingerprint(user)
-            form = UserPasswordForm(data, user=user)
-            form.is_valid()
-            form.add_error(None, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            return saved(
-                request, user, _("The password of “%(user)s” was set; they were logged out.")
-            )
+            ),
+            CONFLICT_MESSAGE,
+            rebind=lambda current, message: rebind_at_current_state(form, current, message),
+            compare=None,
+            refuse=add_service_error,
+        )
+        if attempt.saved is not None:
+            message = _("The password of “%(user)s” was set; they were logged out.")
+            return saved(request, attempt.saved, message)
+        form, user = attempt.form, attempt.current or user
     return form_page(
         request,
         "accounts/user_password.html",

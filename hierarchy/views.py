@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from callcenter.access import require
-from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
+from callcenter.concurrency import save_or_conflict
 from callcenter.display import display_value
 from callcenter.htmx import render_page
 from callcenter.inputs import parse_id
@@ -159,37 +159,33 @@ def item_edit(request: HttpRequest, level: str, pk: int) -> HttpResponse:
     item = get_object_or_404(level.model, pk=pk)
     form = level.form_class(request.POST if request.method == "POST" else None, instance=item)
     if request.method == "POST" and form.is_valid():
-        try:
-            item = catalogue_item_update(
+        attempt = save_or_conflict(
+            form,
+            lambda: catalogue_item_update(
                 item=item,
                 values=form.changed_values(),
                 expected_version=form.cleaned_data["version"],
                 user=request.user,
-            )
-        except EditConflict as conflict:
-            return conflict_page(request, level, form, conflict.current)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return saved(request, level, item, _("%(level)s “%(item)s” was saved."))
+            ),
+            lambda current: saved_meanwhile(level, current),
+        )
+        if attempt.saved is not None:
+            return saved(request, level, attempt.saved, _("%(level)s “%(item)s” was saved."))
+        return form_page(
+            request,
+            level,
+            attempt.form,
+            item=attempt.current or item,
+            differences=attempt.differences,
+        )
     return form_page(request, level, form, item=item)
 
 
-def conflict_page(request: HttpRequest, level: Level, form, current: CatalogueItem):
-    """Someone saved first: keep what this user typed, show what the other person saved, and let
-    a second save (now at the current version) replace it knowingly."""
-    differences = form_differences(form, current)
-    rebound = rebind_at_current_version(
-        level.form_class,
-        request.POST,
-        current,
-        _(
-            "%(user)s saved this %(level)s while you were editing it. Your changes are still in "
-            "the form; compare them with theirs below, then save again to keep yours."
-        )
-        % {"user": current.updated_by or _("Someone"), "level": level.verbose_name},
-    )
-    return form_page(request, level, rebound, item=current, differences=differences)
+def saved_meanwhile(level: Level, current: CatalogueItem) -> str:
+    return _(
+        "%(user)s saved this %(level)s while you were editing it. Your changes are still in "
+        "the form; compare them with theirs below, then save again to keep yours."
+    ) % {"user": current.updated_by or _("Someone"), "level": level.verbose_name}
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callcenter.access import require
-from callcenter.concurrency import EditConflict, rebind_at_current_version
+from callcenter.concurrency import save_or_conflict
 from callcenter.htmx import render_page
 from callcenter.pages import query_without_page
 from knowledgebase.access import (
@@ -166,31 +166,30 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     form = ArticleForm(request.POST if request.method == "POST" else None, instance=article)
     if request.method == "POST" and form.is_valid():
-        try:
-            article = article_update(
+        attempt = save_or_conflict(
+            form,
+            lambda: article_update(
                 article=article,
                 values=form.values(),
                 relations=form.relations(),
                 expected_version=form.cleaned_data["version"],
                 user=request.user,
-            )
-        except EditConflict as conflict:
-            form = rebind_at_current_version(
-                ArticleForm,
-                request.POST,
-                conflict.current,
-                _(
-                    "%(user)s saved this article while you were editing it. Your text is still "
-                    "in the form: save again to keep it, or open the article to see theirs."
-                )
-                % {"user": conflict.current.updated_by},
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("“%(title)s” was saved.") % {"title": article})
-            return redirect(article)
+            ),
+            saved_meanwhile,
+            compare=None,
+        )
+        if attempt.saved is not None:
+            messages.success(request, _("“%(title)s” was saved.") % {"title": attempt.saved})
+            return redirect(attempt.saved)
+        form = attempt.form
     return form_page(request, form, article)
+
+
+def saved_meanwhile(current: Article) -> str:
+    return _(
+        "%(user)s saved this article while you were editing it. Your text is still in the form: "
+        "save again to keep it, or open the article to see theirs."
+    ) % {"user": current.updated_by}
 
 
 @require_POST

@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from callcenter.access import require
-from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
+from callcenter.concurrency import rebind_at_current_version, save_or_conflict
 from callcenter.htmx import render_page
 from callcenter.inputs import parse_id
 from callcenter.pages import page_without_count, query_without_page
@@ -57,6 +58,19 @@ from workorders.services import Report, work_order_duplicates
 KNOWLEDGE_HITS = 10
 CALLER_FIELDS = ("caller_phone", "caller_email", "caller_name")
 
+REQUEST_CONFLICT = gettext_lazy(
+    "Someone else saved this request while you were working on it. Your input is still in the "
+    "form; compare it with theirs below, then save again to keep yours."
+)
+CUSTOMER_CONFLICT = gettext_lazy(
+    "Someone else saved this customer meanwhile. Your input is still in the form: save again "
+    "to keep it, or reload the page to see theirs."
+)
+SETTING_CONFLICT = gettext_lazy(
+    "Someone else changed this setting meanwhile; it now reads as they saved it. Save again to "
+    "keep your choice."
+)
+
 
 # Starting and saving a request -------------------------------------------------------------------
 
@@ -81,15 +95,25 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data, instance=customer_request, may_reopen=may_reopen(request.user, customer_request)
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = save_request(request, customer_request, form)
-        except EditConflict as conflict:
-            return conflict_page(request, form, conflict.current)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, saved_message(saved))
-            return redirect(saved)
+        attempt = save_or_conflict(
+            form,
+            lambda: save_request(request, customer_request, form),
+            REQUEST_CONFLICT,
+            rebind=lambda current, message: rebind_at_current_version(
+                partial(RequestForm, may_reopen=may_reopen(request.user, current)),
+                form.data,
+                current,
+                message,
+            ),
+        )
+        if attempt.saved is not None:
+            messages.success(request, saved_message(attempt.saved))
+            return redirect(attempt.saved)
+        # After a conflict, the page shows the request as the other agent saved it.
+        customer_request = attempt.current or customer_request
+        return request_page(
+            request, customer_request, attempt.form, differences=attempt.differences
+        )
     return request_page(request, customer_request, form)
 
 
@@ -173,21 +197,6 @@ def save_request(request: HttpRequest, customer_request: CustomerRequest, form: 
         reason=form.cleaned_data["reason"],
         work_order_choice=form.work_order(),
     )
-
-
-def conflict_page(request: HttpRequest, form: RequestForm, current: CustomerRequest):
-    """Another agent saved first: keep this agent's input, show what the other one saved."""
-    differences = form_differences(form, current)
-    rebound = rebind_at_current_version(
-        partial(RequestForm, may_reopen=may_reopen(request.user, current)),
-        request.POST,
-        current,
-        _(
-            "Someone else saved this request while you were working on it. Your input is still "
-            "in the form; compare it with theirs below, then save again to keep yours."
-        ),
-    )
-    return request_page(request, current, rebound, differences=differences)
 
 
 def request_page(request, customer_request: CustomerRequest, form: RequestForm, **context):
@@ -418,28 +427,24 @@ def request_settings(request: HttpRequest) -> HttpResponse:
     }
     form = forms.get(posted)
     if form is not None and form.is_valid():
-        try:
-            setting = request_type_setting_save(
+        attempt = save_or_conflict(
+            form,
+            lambda: request_type_setting_save(
                 request_type=posted,
                 knowledge_search_required=form.cleaned_data["knowledge_search_required"],
                 expected_version=form.cleaned_data["version"],
                 user=request.user,
-            )
-        except EditConflict as conflict:
-            forms[posted] = rebind_at_current_version(
-                RequestTypeSettingForm,
-                request.POST,
-                conflict.current,
-                _(
-                    "Someone else changed this setting meanwhile; it now reads as they saved "
-                    "it. Save again to keep your choice."
-                ),
-            )
-        else:
+            ),
+            SETTING_CONFLICT,
+            compare=None,
+        )
+        if attempt.saved is not None:
             messages.success(
-                request, _("The setting for “%(type)s” requests was saved.") % {"type": setting}
+                request,
+                _("The setting for “%(type)s” requests was saved.") % {"type": attempt.saved},
             )
             return redirect("requests_app:request_settings")
+        forms[posted] = attempt.form
     return render(request, "requests_app/request_settings.html", {"forms": forms.values()})
 
 
@@ -551,26 +556,19 @@ def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk) if pk else None
     form = CustomerForm(request.POST if request.method == "POST" else None, instance=customer)
     if request.method == "POST" and form.is_valid():
-        try:
-            customer = customer_save(
+        attempt = save_or_conflict(
+            form,
+            lambda: customer_save(
                 values=form.values(),
                 phones=form.phones(),
                 customer=customer,
                 expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as conflict:
-            form = rebind_at_current_version(
-                CustomerForm,
-                request.POST,
-                conflict.current,
-                _(
-                    "Someone else saved this customer meanwhile. Your input is still in the "
-                    "form: save again to keep it, or reload the page to see theirs."
-                ),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("“%(name)s” was saved.") % {"name": customer})
-            return redirect(customer)
+            ),
+            CUSTOMER_CONFLICT,
+            compare=None,
+        )
+        if attempt.saved is not None:
+            messages.success(request, _("“%(name)s” was saved.") % {"name": attempt.saved})
+            return redirect(attempt.saved)
+        form = attempt.form
     return render(request, "requests_app/customer_form.html", {"form": form, "customer": customer})

@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from callcenter.access import require
-from callcenter.concurrency import EditConflict, form_differences, rebind_at_current_version
+from callcenter.concurrency import save_or_conflict
 from callcenter.htmx import render_page
 from callcenter.pages import page_without_count, query_without_page
 from workorders.access import can_change_work_orders, can_see_callers, can_view_work_orders
@@ -13,6 +14,11 @@ from workorders.filters import WorkOrderFilter
 from workorders.forms import WorkOrderForm
 from workorders.models import WorkOrder
 from workorders.services import work_order_update
+
+CONFLICT = gettext_lazy(
+    "Someone else saved this work order while you were working on it. Your input is still in "
+    "the form; compare, then save again to keep yours."
+)
 
 
 @require(can_view_work_orders)
@@ -43,31 +49,24 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         data = request.POST if request.method == "POST" else None
         form = WorkOrderForm(data, instance=work_order)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = work_order_update(
+        attempt = save_or_conflict(
+            form,
+            lambda: work_order_update(
                 work_order=work_order,
                 values=form.values(),
                 expected_version=form.cleaned_data["version"],
                 user=request.user,
                 reason=form.cleaned_data["reason"],
-            )
-        except EditConflict as conflict:
-            context["differences"] = form_differences(form, conflict.current)
-            work_order = conflict.current
-            form = rebind_at_current_version(
-                WorkOrderForm,
-                request.POST,
-                conflict.current,
-                _(
-                    "Someone else saved this work order while you were working on it. Your "
-                    "input is still in the form; compare, then save again to keep yours."
-                ),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+            ),
+            CONFLICT,
+        )
+        if attempt.saved is not None:
+            saved = attempt.saved
             messages.success(request, _("Work order %(number)s was saved.") % {"number": saved})
             return redirect(saved)
+        # After a conflict, the page shows the work order as the other person saved it.
+        form, work_order = attempt.form, attempt.current or work_order
+        context["differences"] = attempt.differences
     linked = list(linked_requests(work_order, show_callers))
     return render_page(
         request,
