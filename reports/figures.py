@@ -18,7 +18,6 @@ from hierarchy.models import ProblemCode
 from knowledgebase.models import FailedSearch
 from reports.models import Dimension, HandlingDay, RequestDay
 from reports.periods import Period
-from reports.rollup import bring_up_to_date
 from requests_app.models import Channel, ConsultedArticle, CustomerRequest, RequestType, Status
 from workorders.models import ACTIVE, WorkOrder, WorkOrderStatus
 
@@ -54,8 +53,8 @@ def requests_in(period: Period):
 
 
 def days_in(period: Period, dimension: str):
-    """The period's day counts of one dimension, current (reports.rollup)."""
-    bring_up_to_date()
+    """The period's day counts of one dimension, as the task worker last counted them
+    (reports.rollup; how current they are: rollup.figures_as_of). Reading writes nothing."""
     return RequestDay.objects.filter(
         dimension=dimension, day__gte=period.first_day, day__lte=period.last_day
     )

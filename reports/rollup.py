@@ -3,21 +3,21 @@ rows instead of a million requests (docs/benchmarks.md, "Reports").
 
 Each local day has, per dimension value (RequestDay), its requests, finished requests, those
 resolved in the first contact and their handling seconds, and (HandlingDay) how many finished
-requests took how long, in 10-second steps, for the medians. Before a report reads them,
-`bring_up_to_date()` counts again every day with a request that changed since the last time
-(CustomerRequest.updated_at, indexed): the figures are never older than the page. The counting
-is SQL (INSERT … SELECT … GROUP BY), never a loop over requests.
+requests took how long, in 10-second steps, for the medians.
+
+This module says what is counted (grouped SELECTs) and how current the counts are; it writes
+nothing. reports.services writes the counts, called by the task worker (reports.tasks) after a
+service changed requests, and by `manage.py refresh_reports`. A report only reads them.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
 from django.db.models import CharField, Count, F, FloatField, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Floor, Round, TruncDate
 from django.utils import timezone
 
 from callcenter.days import local_midnight
-from reports.models import Dimension, HandlingDay, RequestDay, RollupState
+from reports.models import Dimension, HandlingDay, RollupState
 from reports.sql import SecondsBetween
 from requests_app.models import CustomerRequest
 
@@ -36,70 +36,51 @@ MARGIN = timedelta(minutes=5)
 # More changed days than this are counted again all at once.
 MAX_DAYS_ONE_BY_ONE = 31
 
+COUNTED = ["requests", "finished", "first_contact", "handling_seconds"]
+_FINISHED = Q(finished_at__isnull=False)
 
-def bring_up_to_date() -> None:
-    """Count again the days whose requests changed since the last time (all days the first
-    time). One report at a time does it; the others wait for it, then find little to do."""
-    with transaction.atomic():
-        RollupState.objects.get_or_create(pk=1)
-        state = RollupState.objects.select_for_update().get(pk=1)
-        started = timezone.now()
-        if state.refreshed_at is None:
-            days = None
-        else:
-            days = set(
-                CustomerRequest.objects.filter(updated_at__gte=state.refreshed_at - MARGIN)
-                .annotate(day=local_day())
-                .values_list("day", flat=True)
-                .distinct()
-            )
-            if not days:
-                return
-        count_days(days)
-        state.refreshed_at = started
-        state.save(update_fields=["refreshed_at"])
+
+def refreshed_at() -> datetime | None:
+    """When the last count began (None: never counted)."""
+    return RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+
+
+def figures_as_of(now: datetime | None = None) -> datetime | None:
+    """Up to when the day counts hold every change: now, if no request changed since the last
+    count began; when it began, if some did (the task worker has them still to count); None
+    before the first count. Two indexed reads (CustomerRequest.updated_at)."""
+    counted = refreshed_at()
+    if counted is None:
+        return None
+    if CustomerRequest.objects.filter(updated_at__gte=counted).exists():
+        return counted
+    return now or timezone.now()
+
+
+def changed_days(since: datetime) -> set[date]:
+    """The local days of the requests changed since `since`, less the margin for saves that
+    commit late."""
+    return set(
+        CustomerRequest.objects.filter(updated_at__gte=since - MARGIN)
+        .annotate(day=local_day())
+        .values_list("day", flat=True)
+        .distinct()
+    )
 
 
 def local_day():
     return TruncDate("started_at", tzinfo=timezone.get_current_timezone())
 
 
-def count_days(days: set[date] | None) -> None:
-    """Replace the counts of these days (of every day: None) with fresh ones."""
-    requests = CustomerRequest.objects.all()
-    counts, histograms = RequestDay.objects.all(), HandlingDay.objects.all()
-    if days is not None and len(days) <= MAX_DAYS_ONE_BY_ONE:
-        started_on = Q()
-        for day in days:
-            started_on |= Q(
-                started_at__gte=local_midnight(day),
-                started_at__lt=local_midnight(day + timedelta(days=1)),
-            )
-        requests = requests.filter(started_on)
-        counts, histograms = counts.filter(day__in=days), histograms.filter(day__in=days)
-    else:
-        days = None
-    counts.delete()
-    histograms.delete()
-    for dimension, column in COLUMNS.items():
-        _insert(
-            RequestDay, ["day", "dimension", "key", *_COUNTED], _counts(requests, dimension, column)
+def started_on(days: set[date]) -> QuerySet:
+    """The requests started on these local days, by ranges the started_at index serves."""
+    started = Q()
+    for day in days:
+        started |= Q(
+            started_at__gte=local_midnight(day),
+            started_at__lt=local_midnight(day + timedelta(days=1)),
         )
-    for dimension in HISTOGRAMS:
-        _insert(
-            HandlingDay,
-            ["day", "dimension", "key", "bucket", "count"],
-            _histogram(requests, dimension, COLUMNS[dimension]),
-        )
-    if days is None and connection.vendor == "postgresql":
-        # Every row is new: without fresh statistics the planner sorts the histogram on disk
-        # instead of hashing it (docs/benchmarks.md, "Reports").
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {RequestDay._meta.db_table}, {HandlingDay._meta.db_table}")
-
-
-_COUNTED = ["requests", "finished", "first_contact", "handling_seconds"]
-_FINISHED = Q(finished_at__isnull=False)
+    return CustomerRequest.objects.filter(started)
 
 
 def _grouped(requests: QuerySet, dimension: str, column: str | None) -> QuerySet:
@@ -111,7 +92,8 @@ def _grouped(requests: QuerySet, dimension: str, column: str | None) -> QuerySet
     )
 
 
-def _counts(requests: QuerySet, dimension: str, column: str | None) -> QuerySet:
+def counts(requests: QuerySet, dimension: str, column: str | None) -> QuerySet:
+    """RequestDay's rows of these requests, in the order day, dimension, key, *COUNTED."""
     seconds = SecondsBetween(F("started_at"), F("finished_at"))
     return (
         _grouped(requests, dimension, column)
@@ -128,7 +110,8 @@ def _counts(requests: QuerySet, dimension: str, column: str | None) -> QuerySet:
     )
 
 
-def _histogram(requests: QuerySet, dimension: str, column: str | None) -> QuerySet:
+def histogram(requests: QuerySet, dimension: str, column: str | None) -> QuerySet:
+    """HandlingDay's rows of these requests, in the order day, dimension, key, bucket, count."""
     seconds = SecondsBetween(F("started_at"), F("finished_at"))
     return (
         _grouped(requests.filter(_FINISHED), dimension, column)
@@ -142,14 +125,3 @@ def _histogram(requests: QuerySet, dimension: str, column: str | None) -> QueryS
         .annotate(count=Count("id"))
         .order_by()
     )
-
-
-def _insert(model, columns: list[str], rows: QuerySet) -> None:
-    """INSERT … SELECT: the grouped rows go from one table to the other inside the database.
-    The SELECT's columns come in the order of `columns` (values() then annotate())."""
-    sql, params = rows.query.sql_with_params()
-    names = ", ".join(
-        connection.ops.quote_name(model._meta.get_field(name).column) for name in columns
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) {sql}", params)

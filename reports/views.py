@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from callcenter.access import require
-from reports import figures
+from reports import figures, rollup
 from reports.access import can_read_reports, has_desk_dashboard, has_team_dashboard
 from reports.charts import bar_chart, column_chart
 from reports.forms import HandlingForm, VolumeForm
@@ -87,6 +87,19 @@ def csv_filename(report: str, table: str, period: Period | None) -> str:
     return "-".join(words) + ".csv"
 
 
+def counted_as_of() -> dict:
+    """For the reports that add up the day counts: how current they are ("Figures as of
+    16:42"; the day and time when not today), or that they are not counted yet."""
+    as_of = rollup.figures_as_of()
+    if as_of is None:
+        return {"counted_as_of": _("Figures not counted yet: the task worker counts them.")}
+    local = timezone.localtime(as_of)
+    when = date_format(
+        local, "TIME_FORMAT" if local.date() == timezone.localdate() else "SHORT_DATETIME_FORMAT"
+    )
+    return {"counted_as_of": _("Figures as of %(time)s.") % {"time": when}}
+
+
 def period_label(period: Period) -> str:
     first = date_format(period.first_day, "SHORT_DATE_FORMAT")
     last = date_format(period.last_day, "SHORT_DATE_FORMAT")
@@ -105,6 +118,7 @@ def volume_report(request: HttpRequest) -> dict:
     return {
         "form": form,
         "period": period,
+        **counted_as_of(),
         "charts": [
             column_chart(
                 f"{PER_GRAIN[grain]} · {period_label(period)}",
@@ -170,6 +184,7 @@ def handling_report(request: HttpRequest) -> dict:
     return {
         "form": form,
         "period": period,
+        **counted_as_of(),
         "charts": [
             bar_chart(
                 _("Requests per agent") + f" · {period_label(period)}",
@@ -321,6 +336,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["team"] = team_figures(now, today)
     if can_read_reports(user):
         context["headline"] = headline_figures(today)
+        context.update(counted_as_of())
     if len(context) == 1:
         return redirect("hierarchy:tree")
     return render(request, "reports/dashboard.html", context)

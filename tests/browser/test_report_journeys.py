@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from requests_app.models import RequestType
@@ -27,6 +28,8 @@ def test_a_manager_reads_the_volume_by_department_and_downloads_it(
         expected_version=request.version,
         user=agent,
     )
+    # The task worker counts the saved request for the reports.
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     log_in(page, live_server, "manager")
     page.get_by_role("link", name="Reports").click()
     page.get_by_label("Period").select_option(label="Last 30 days")
