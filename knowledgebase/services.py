@@ -20,6 +20,7 @@ from knowledgebase.models import (
     ArticleKind,
     ArticleRevision,
     ArticleStatus,
+    Topic,
 )
 from knowledgebase.search import article_index
 
@@ -115,6 +116,15 @@ def article_restore(
         expected_version=Article.objects.get(pk=article.pk).version,
         user=user,
     )
+
+
+@transaction.atomic
+def topic_create(*, name: str, parent: Topic | None = None) -> Topic:
+    """A topic, at the top or under `parent`; ValidationError if its name is taken there."""
+    topic = Topic(name=name.strip(), parent=parent)
+    topic.full_clean()
+    topic.save()
+    return topic
 
 
 def _tidied(values: dict[str, Any]) -> dict[str, Any]:
