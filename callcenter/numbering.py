@@ -1,6 +1,6 @@
 """Numbers for humans ("CR-2026-000045", "WO-2026-000045"), taken from the primary key so that a
-number is never reused: the row is saved with a placeholder, then numbered in the same
-transaction."""
+number is never reused: the service saves the row with a placeholder, then its number, in the
+same transaction."""
 
 from uuid import uuid4
 
@@ -13,6 +13,6 @@ def pending_number() -> str:
     return f"new-{uuid4().hex[:16]}"
 
 
-def give_number(item: models.Model, prefix: str, when) -> None:
-    item.number = f"{prefix}-{timezone.localtime(when).year}-{item.pk:06d}"
-    item.save(update_fields=["number"])
+def number_for(item: models.Model, prefix: str, when) -> str:
+    """The saved item's number: the prefix, the local year of `when` and the primary key."""
+    return f"{prefix}-{timezone.localtime(when).year}-{item.pk:06d}"

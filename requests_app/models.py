@@ -184,45 +184,6 @@ class CustomerRequestQuerySet(models.QuerySet):
     def discarded(self):
         return self.filter(discarded_at__isnull=False)
 
-    def resolve_open(self, *, user, reason: str) -> int:
-        """Resolve those still open or waiting for a follow-up (their work order is completed),
-        each with its history; how many."""
-        now = timezone.now()
-        still_open = list(
-            self.select_for_update().filter(status__in=[Status.OPEN, Status.FOLLOW_UP])
-        )
-        RequestChange.objects.bulk_create(
-            RequestChange(
-                request=request,
-                field="status",
-                old_value=request.status,
-                new_value=Status.RESOLVED,
-                changed_by=user,
-                changed_at=now,
-                reason=reason,
-            )
-            for request in still_open
-        )
-        for request in still_open:
-            request.status = Status.RESOLVED
-            request.follow_up_due = None
-            request.follow_up_assignee = None
-            request.finished_at = request.finished_at or now
-            request.version += 1
-            request.updated_at = now
-        self.model.objects.bulk_update(
-            still_open,
-            [
-                "status",
-                "follow_up_due",
-                "follow_up_assignee",
-                "finished_at",
-                "version",
-                "updated_at",
-            ],
-        )
-        return len(still_open)
-
     def follow_ups_of(self, user):
         """The user's callbacks, overdue first."""
         return (

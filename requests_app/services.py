@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import lock_for_edit
-from callcenter.history import record_changes
-from callcenter.numbering import give_number, pending_number
+from callcenter.history import record_changes, record_changes_of_many
+from callcenter.numbering import number_for, pending_number
 from knowledgebase.models import Article, ArticleKind
 from requests_app.models import (
     Channel,
@@ -25,9 +25,11 @@ from requests_app.models import (
     Status,
 )
 from requests_app.phones import display_phone, normalise_phone
+from requests_app.signals import requests_changed
 from workorders.addresses import address_key
 from workorders.models import WorkOrder
 from workorders.services import Report, work_order_create_or_link
+from workorders.tasks import notify_caller_work_order_completed
 
 # Where a request may go from each status. Reopening a closed request is a supervisor's
 # decision and needs a reason (request_save checks both).
@@ -66,7 +68,9 @@ def request_start(*, agent: AbstractBaseUser, channel: str = Channel.PHONE) -> C
     request = CustomerRequest.objects.create(
         agent=agent, channel=channel, started_at=timezone.now(), number=pending_number()
     )
-    give_number(request, "CR", request.started_at)
+    request.number = number_for(request, "CR", request.started_at)
+    request.save(update_fields=["number"])
+    requests_changed.send(sender=CustomerRequest)  # the reports count its day again
     return request
 
 
@@ -146,17 +150,92 @@ def request_save(
             reason=work_order_choice.reason,
         )
 
-    first_completion = current.finished_at is None
-    if first_completion:
-        current.finished_at = timezone.now()
-        current.first_contact_resolution = current.status in DONE
-    if current.status != Status.FOLLOW_UP:
-        current.follow_up_due = None
-        current.follow_up_assignee = None
-    current.version += 1
+    _settle(current, timezone.now())
     current.save()
     record_changes(RequestChange, current, before, user, reason)
+    requests_changed.send(sender=CustomerRequest)
     return current
+
+
+def _settle(request: CustomerRequest, now) -> None:
+    """What a request's status means for its other fields, whoever changes it (the agent's
+    save, a work order's completion): its first finish ends the handling time and says whether
+    it was resolved in the first contact; only a request waiting for a callback keeps one; every
+    change counts the version up, so that a form opened before it notices (lock_for_edit)."""
+    if request.finished_at is None:
+        request.finished_at = now
+        request.first_contact_resolution = request.status in DONE
+    if request.status != Status.FOLLOW_UP:
+        request.follow_up_due = None
+        request.follow_up_assignee = None
+    request.version += 1
+    request.updated_at = now
+
+
+# What a work order's completion changes of a request, and so what its history records.
+RESOLVED_BY_WORK_ORDER = ["status", "follow_up_due", "follow_up_assignee"]
+
+
+@transaction.atomic
+def requests_resolve_for_work_order(*, work_order: WorkOrder, user: AbstractBaseUser) -> int:
+    """A work order was completed: resolve its requests still open or waiting for a callback,
+    each with its history, and queue an e-mail to each caller who left an address, in their
+    language (sent by the task worker once the transaction commits). How many were resolved.
+
+    workorders.services calls it (registered in requests_app.apps) inside the completion's
+    transaction, while it holds the work order's row lock: see work_order_create_or_link for
+    why no request can be linked in between and left open.
+    """
+    now = timezone.now()
+    still_open = list(
+        CustomerRequest.objects.select_for_update(of=("self",))
+        .select_related("follow_up_assignee")
+        .filter(work_order=work_order, status__in=[Status.OPEN, Status.FOLLOW_UP])
+        .order_by("pk")
+    )
+    changes = []
+    for request in still_open:
+        before = {field: getattr(request, field) for field in RESOLVED_BY_WORK_ORDER}
+        request.status = Status.RESOLVED
+        _settle(request, now)
+        changes.append((request, before))
+    CustomerRequest.objects.bulk_update(
+        still_open,
+        [
+            *RESOLVED_BY_WORK_ORDER,
+            "finished_at",
+            "first_contact_resolution",
+            "version",
+            "updated_at",
+        ],
+    )
+    reason = _("%(number)s was completed.") % {"number": work_order}
+    record_changes_of_many(RequestChange, changes, user, reason)
+    requests_changed.send(sender=CustomerRequest)
+    for email, language in _callers_to_tell(work_order):
+        notify_caller_work_order_completed.enqueue(
+            email=email,
+            language=language,
+            work_order_number=work_order.number,
+            title=work_order.title,
+            address=work_order.address,
+        )
+    return len(still_open)
+
+
+def _callers_to_tell(work_order: WorkOrder) -> list[tuple[str, str]]:
+    """Each address once: the one given on the request, else the known customer's."""
+    seen: dict[str, str] = {}
+    rows = (
+        CustomerRequest.objects.filter(work_order=work_order)
+        .values_list("caller_email", "customer__email", "customer__preferred_language")
+        .order_by("started_at")
+    )
+    for caller_email, customer_email, language in rows:
+        email = (caller_email or customer_email or "").lower()
+        if email and email not in seen:
+            seen[email] = language or ""
+    return list(seen.items())
 
 
 def _check_status(old: str, request: CustomerRequest, user, reason: str) -> None:

@@ -1,13 +1,22 @@
 """The work orders' verbs: create one for a reported problem or link to the one already open,
 change its status and details, complete or cancel it.
 
-Linked customer requests are reached through the relation `work_order.requests` (requests_app
-depends on this app, not the other way round): completing a work order resolves them with the
-request desk's own queryset method, `resolve_open`.
+Completing a work order resolves its customer requests and tells their callers, but requests
+are requests_app's, and requests_app depends on this app, not the other way round: this module
+may not import it. So what a completion does to other apps' data is theirs to say, through one
+explicit extension point: `when_work_order_completed(name, handler)`. requests_app registers
+its service `requests_resolve_for_work_order` in its AppConfig.ready(); work_order_update calls
+every registered handler inside the completion's transaction, after the work order is saved
+and while its row lock is held, so that the requests are resolved together with the work order
+or not at all, and no request can be linked to it in between (see work_order_create_or_link).
+A handler's ValidationError or any other error undoes the completion. Not a signal: the
+handlers are few, named, typed, called in the order registered, and their failure is the
+completion's.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -18,11 +27,10 @@ from django.utils.translation import gettext as _
 
 from callcenter.concurrency import EditConflict, lock_for_edit
 from callcenter.history import record_changes
-from callcenter.numbering import give_number, pending_number
+from callcenter.numbering import number_for, pending_number
 from hierarchy.models import ProblemCode
 from workorders.addresses import address_key, bounding_box, distance_m
 from workorders.models import ACTIVE, WorkOrder, WorkOrderChange, WorkOrderStatus
-from workorders.tasks import notify_caller_work_order_completed
 
 DUPLICATE_RADIUS_M = 50
 MAX_DUPLICATES_SHOWN = 5
@@ -37,6 +45,26 @@ TRANSITIONS: dict[str, set[str]] = {
     S.CANCELLED: set(),
 }
 TRACKED_FIELDS = ["status", "assignee", "due_at", "priority", "notes", "cancel_reason"]
+
+
+class CompletionHandler(Protocol):
+    """What another app does when a work order is completed, in the same transaction."""
+
+    def __call__(self, *, work_order: WorkOrder, user: AbstractBaseUser) -> object: ...
+
+
+_completion_handlers: dict[str, CompletionHandler] = {}
+
+
+def when_work_order_completed(name: str, handler: CompletionHandler) -> None:
+    """Have `handler` called whenever a work order is completed (see the module's docstring).
+    Registered once per name: AppConfig.ready() may run more than once."""
+    _completion_handlers[name] = handler
+
+
+def completion_handlers() -> dict[str, Callable[..., object]]:
+    """The registered handlers by name, for the tests and for a reader wondering what runs."""
+    return dict(_completion_handlers)
 
 
 @dataclass(frozen=True)
@@ -247,7 +275,8 @@ def _create(report: Report, user: AbstractBaseUser, duplicate_reason: str) -> Wo
         created_by=user,
         created_at=now,
     )
-    give_number(work_order, "WO", now)
+    work_order.number = number_for(work_order, "WO", now)
+    work_order.save(update_fields=["number"])
     return work_order
 
 
@@ -323,29 +352,7 @@ def _check_due(old, work_order: WorkOrder) -> None:
 
 
 def _complete(work_order: WorkOrder, user: AbstractBaseUser) -> None:
-    """Resolve the linked requests still open; queue one e-mail to each caller's address, in
-    the caller's language (sent by the task worker once this transaction commits)."""
-    work_order.requests.resolve_open(
-        user=user, reason=_("%(number)s was completed.") % {"number": work_order}
-    )
-    for email, language in _callers_to_tell(work_order):
-        notify_caller_work_order_completed.enqueue(
-            email=email,
-            language=language,
-            work_order_number=work_order.number,
-            title=work_order.title,
-            address=work_order.address,
-        )
-
-
-def _callers_to_tell(work_order: WorkOrder) -> list[tuple[str, str]]:
-    """Each address once: the one given on the request, else the known customer's."""
-    seen: dict[str, str] = {}
-    rows = work_order.requests.values_list(
-        "caller_email", "customer__email", "customer__preferred_language"
-    ).order_by("started_at")
-    for caller_email, customer_email, language in rows:
-        email = (caller_email or customer_email or "").lower()
-        if email and email not in seen:
-            seen[email] = language or ""
-    return list(seen.items())
+    """What the other apps do when the work order is completed (requests_app: resolve its
+    requests and tell their callers), in this transaction, under the work order's lock."""
+    for handler in _completion_handlers.values():
+        handler(work_order=work_order, user=user)

@@ -3,8 +3,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from callcenter.concurrency import EditConflict
-from requests_app.models import Channel, Customer, CustomerRequest, RequestType, Status
-from requests_app.services import customer_save, request_save, request_start
+from requests_app.models import (
+    Channel,
+    Customer,
+    CustomerRequest,
+    RequestChange,
+    RequestType,
+    Status,
+)
+from requests_app.services import (
+    customer_save,
+    request_save,
+    request_start,
+    requests_resolve_for_work_order,
+)
 from tests.factories import CustomerFactory, customer_with_phone, searched_request
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +362,44 @@ def test_a_refused_save_makes_no_customer(agent):
 def test_the_work_address_is_kept_folded_for_the_search(agent):
     request = save(request_start(agent=agent), agent, work_address="Hauptstr. 5")
     assert request.work_address_key == "haupt street 5"
+
+
+def action_request(agent, code, **values):
+    request = request_start(agent=agent)
+    values = {"work_address": "12 Main St.", **values}
+    return save(request, agent, request_type=RequestType.ACTION, problem_code=code, **values)
+
+
+def test_a_completed_work_order_resolves_only_its_requests_still_open(agent, supervisor, catalogue):
+    open_one = action_request(agent, catalogue["appl"])
+    work_order = open_one.work_order
+    closed = save(action_request(agent, catalogue["appl"]), agent, status=Status.CLOSED)
+    elsewhere = action_request(agent, catalogue["appl"], work_address="1 Other Rd.")
+
+    resolved = requests_resolve_for_work_order(work_order=work_order, user=supervisor)
+
+    assert resolved == 1
+    statuses = dict(CustomerRequest.objects.values_list("pk", "status"))
+    assert statuses == {
+        open_one.pk: Status.RESOLVED,
+        closed.pk: Status.CLOSED,
+        elsewhere.pk: Status.OPEN,
+    }
+    assert not closed.changes.filter(changed_by=supervisor).exists()
+    assert list(open_one.changes.filter(changed_by=supervisor).values_list("field", flat=True)) == [
+        "status"
+    ]
+
+
+@pytest.mark.parametrize("callers", [2, 20])
+def test_resolving_a_work_orders_requests_takes_the_same_queries_for_two_or_twenty(
+    agent, supervisor, catalogue, callers, django_assert_num_queries
+):
+    requests = [action_request(agent, catalogue["appl"]) for _caller in range(callers)]
+
+    # A savepoint and its release, the locking read, the update, the history, the callers.
+    with django_assert_num_queries(6):
+        requests_resolve_for_work_order(work_order=requests[0].work_order, user=supervisor)
+
+    assert set(CustomerRequest.objects.values_list("status", flat=True)) == {Status.RESOLVED}
+    assert RequestChange.objects.filter(changed_by=supervisor).count() == callers

@@ -8,10 +8,21 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from requests_app.models import RequestType, Status
-from requests_app.services import WorkOrderChoice, request_save, request_start
+from requests_app.services import (
+    WorkOrderChoice,
+    request_save,
+    request_start,
+    requests_resolve_for_work_order,
+)
 from tests.factories import CustomerFactory
 from workorders.models import WorkOrder, WorkOrderStatus
-from workorders.services import Report, work_order_create_or_link, work_order_update
+from workorders.services import (
+    Report,
+    completion_handlers,
+    when_work_order_completed,
+    work_order_create_or_link,
+    work_order_update,
+)
 from workorders.tasks import notify_caller_work_order_completed
 
 pytestmark = pytest.mark.django_db
@@ -298,3 +309,75 @@ def test_only_one_open_work_order_per_problem_and_place_in_the_database(agent, c
     )
     with pytest.raises(Exception, match="unique|UNIQUE"):
         duplicate.save()
+
+
+def test_completing_resolves_a_callback_with_the_history_of_every_field_it_clears(
+    agent, supervisor, catalogue
+):
+    request = report(agent, catalogue["appl"])
+    due = timezone.now() + timedelta(days=1)
+    request = request_save(
+        request=request,
+        values={"status": Status.FOLLOW_UP, "follow_up_due": due, "follow_up_assignee": agent},
+        expected_version=request.version,
+        user=agent,
+    )
+
+    work_order = change(request.work_order, supervisor, status=WorkOrderStatus.COMPLETED)
+
+    resolved = type(request).objects.get(pk=request.pk)
+    assert (resolved.status, resolved.follow_up_due, resolved.follow_up_assignee) == (
+        Status.RESOLVED,
+        None,
+        None,
+    )
+    assert resolved.version == request.version + 1
+    assert resolved.updated_at > request.updated_at
+    recorded = {
+        (c.field, c.old_value, c.new_value, c.reason)
+        for c in resolved.changes.filter(changed_by=supervisor)
+    }
+    assert recorded == {
+        ("status", "follow_up", "resolved", f"{work_order.number} was completed."),
+        ("follow_up_due", due.isoformat(), "", ""),
+        ("follow_up_assignee", str(agent), "", ""),
+    }
+
+
+def test_requests_app_resolves_the_requests_of_a_completed_work_order():
+    # The one handler, registered by requests_app's AppConfig.ready() (workorders may not
+    # import requests_app).
+    assert completion_handlers() == {"requests_app.resolve": requests_resolve_for_work_order}
+
+
+@pytest.fixture
+def failing_handler(monkeypatch):
+    import workorders.services
+
+    def refuse(*, work_order, user):
+        raise ValidationError("The crew's report is missing.")
+
+    # Registered on a copy of the registry, which the test's end puts back.
+    monkeypatch.setattr(
+        workorders.services,
+        "_completion_handlers",
+        dict(workorders.services._completion_handlers),
+    )
+    when_work_order_completed("test.refuse", refuse)
+
+
+def test_a_completion_handler_that_fails_undoes_the_completion(
+    agent, supervisor, catalogue, failing_handler
+):
+    request = report(agent, catalogue["appl"])
+    work_order = request.work_order
+
+    with pytest.raises(ValidationError, match="crew's report"):
+        change(work_order, supervisor, status=WorkOrderStatus.COMPLETED)
+
+    work_order.refresh_from_db()
+    request.refresh_from_db()
+    assert work_order.status == WorkOrderStatus.OPEN
+    assert not work_order.changes.exists()
+    assert request.status == Status.OPEN
+    assert not DBTaskResult.objects.exists()
