@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -32,7 +31,7 @@ from accounts.services import (
 from callcenter.access import require
 from callcenter.concurrency import EditConflict, save_or_conflict
 from callcenter.htmx import render_page
-from callcenter.pages import query_without_page
+from callcenter.pages import render_list
 from callcenter.roles import LABELS
 
 PAGE_SIZE = 50
@@ -80,17 +79,12 @@ def manageable_or_403(request: HttpRequest, pk: int) -> User:
 def user_list(request: HttpRequest) -> HttpResponse:
     users = User.objects.prefetch_related("groups").order_by("username")
     filterset = UserFilter(request.GET or None, queryset=users)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
+    return render_list(
         request,
         "accounts/user_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "query": query_without_page(request.GET),
-            "can_add": can_add_users(request.user),
-        },
-        "results",
+        filterset.qs,
+        {"filter": filterset, "can_add": can_add_users(request.user)},
+        size=PAGE_SIZE,
     )
 
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,7 @@ from callcenter.concurrency import save_or_conflict
 from callcenter.display import display_value
 from callcenter.htmx import render_page
 from callcenter.inputs import parse_id
-from callcenter.pages import query_without_page
+from callcenter.pages import render_list
 from hierarchy.access import can_browse_catalogue, can_maintain_catalogue
 from hierarchy.catalogue_csv import CatalogueImportError, catalogue_export, catalogue_import
 from hierarchy.filters import ProblemCodeFilter, StandardWorkOrderFilter
@@ -210,34 +209,34 @@ def item_set_active(request: HttpRequest, level: str, pk: int) -> HttpResponse:
 # Lists -------------------------------------------------------------------------------------------
 
 
-def filtered_list(request: HttpRequest, template: str, filterset, **context) -> HttpResponse:
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
-        request,
-        template,
-        {"filter": filterset, "page": page, "query": query_without_page(request.GET), **context},
-        "results",
-    )
-
-
 @require(can_browse_catalogue)
 def code_list(request: HttpRequest) -> HttpResponse:
-    codes = ProblemCode.objects.with_path().order_by("code")
-    return filtered_list(
+    codes = ProblemCodeFilter(
+        request.GET or None, queryset=ProblemCode.objects.with_path().order_by("code")
+    )
+    return render_list(
         request,
         "hierarchy/code_list.html",
-        ProblemCodeFilter(request.GET or None, queryset=codes),
-        can_maintain=can_maintain_catalogue(request.user),
+        codes.qs,
+        {"filter": codes, "can_maintain": can_maintain_catalogue(request.user)},
+        size=PAGE_SIZE,
     )
 
 
 @require(can_maintain_catalogue)
 def standard_work_order_list(request: HttpRequest) -> HttpResponse:
-    orders = StandardWorkOrder.objects.annotate(code_count=Count("problem_codes")).order_by("title")
-    return filtered_list(
+    orders = StandardWorkOrderFilter(
+        request.GET or None,
+        queryset=StandardWorkOrder.objects.annotate(code_count=Count("problem_codes")).order_by(
+            "title"
+        ),
+    )
+    return render_list(
         request,
         "hierarchy/standard_work_order_list.html",
-        StandardWorkOrderFilter(request.GET or None, queryset=orders),
+        orders.qs,
+        {"filter": orders},
+        size=PAGE_SIZE,
     )
 
 

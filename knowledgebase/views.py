@@ -3,7 +3,6 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from callcenter.access import require
 from callcenter.concurrency import save_or_conflict
 from callcenter.htmx import render_page
-from callcenter.pages import query_without_page
+from callcenter.pages import page_without_count, query_without_page, render_list
 from knowledgebase.access import (
     can_publish_articles,
     can_read_article,
@@ -35,7 +34,6 @@ from knowledgebase.services import (
 )
 from knowledgebase.usage import USAGE_DAYS, article_uses, most_used_articles
 
-PAGE_SIZE = 25
 MOST_USED = 100
 
 
@@ -78,7 +76,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     elif text and articles.form.is_valid():
         context["hits"] = search_hits(request, text, articles.form.cleaned_data)
     else:
-        context["page"] = Paginator(articles.qs, PAGE_SIZE).get_page(data.get("page"))
+        context["page"] = page_without_count(articles.qs, data.get("page"))
     return render_page(request, "knowledgebase/article_list.html", context, "results")
 
 
@@ -330,11 +328,7 @@ def failed_searches(request: HttpRequest) -> HttpResponse:
     searches = FailedSearch.objects.select_related("last_searched_by").order_by(
         "-count", "-last_searched_at"
     )
-    return render(
-        request,
-        "knowledgebase/failed_searches.html",
-        {"page": Paginator(searches, PAGE_SIZE).get_page(request.GET.get("page"))},
-    )
+    return render_list(request, "knowledgebase/failed_searches.html", searches)
 
 
 @require_POST

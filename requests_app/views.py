@@ -15,7 +15,7 @@ from callcenter.access import require
 from callcenter.concurrency import rebind_at_current_version, save_or_conflict
 from callcenter.htmx import render_page
 from callcenter.inputs import parse_id
-from callcenter.pages import page_without_count, query_without_page
+from callcenter.pages import render_list
 from hierarchy.models import ProblemCode
 from knowledgebase.access import can_read_article
 from knowledgebase.models import Article
@@ -454,27 +454,18 @@ def request_settings(request: HttpRequest) -> HttpResponse:
 @require(can_take_requests)
 def request_list(request: HttpRequest) -> HttpResponse:
     requests = RequestFilter(request.GET or None, queryset=CustomerRequest.objects.for_list())
-    return render_page(
+    return render_list(
         request,
         "requests_app/request_list.html",
-        {
-            "filter": requests,
-            "page": page_without_count(requests.qs, request.GET.get("page")),
-            "query": query_without_page(request.GET),
-            "new_request_form": NewRequestForm(),
-        },
-        "results",
+        requests.qs,
+        {"filter": requests, "new_request_form": NewRequestForm()},
     )
 
 
 @require(can_take_requests)
 def my_follow_ups(request: HttpRequest) -> HttpResponse:
     follow_ups = CustomerRequest.objects.follow_ups_of(request.user)
-    return render(
-        request,
-        "requests_app/follow_up_list.html",
-        {"page": page_without_count(follow_ups, request.GET.get("page"))},
-    )
+    return render_list(request, "requests_app/follow_up_list.html", follow_ups)
 
 
 # Callers -----------------------------------------------------------------------------------------
@@ -514,16 +505,16 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     interactions = customer.requests.select_related("agent", "problem_code").order_by(
         "-started_at", "-id"
     )
-    return render_page(
+    return render_list(
         request,
         "requests_app/customer_detail.html",
+        interactions,
         {
             "customer": customer,
-            "page": page_without_count(interactions, request.GET.get("page")),
             "open_work_orders": open_work_orders_of(customer),
             "channel_form": NewRequestForm(),
         },
-        "interactions",
+        partial="interactions",
     )
 
 

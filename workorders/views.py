@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from callcenter.access import require
 from callcenter.concurrency import save_or_conflict
 from callcenter.htmx import render_page
-from callcenter.pages import page_without_count, query_without_page
+from callcenter.pages import render_list
 from workorders.access import can_change_work_orders, can_see_callers, can_view_work_orders
 from workorders.filters import WorkOrderFilter
 from workorders.forms import WorkOrderForm
@@ -24,15 +24,8 @@ CONFLICT = gettext_lazy(
 @require(can_view_work_orders)
 def work_order_list(request: HttpRequest) -> HttpResponse:
     work_orders = WorkOrderFilter(request.GET or None, queryset=WorkOrder.objects.for_list())
-    return render_page(
-        request,
-        "workorders/work_order_list.html",
-        {
-            "filter": work_orders,
-            "page": page_without_count(work_orders.qs, request.GET.get("page")),
-            "query": query_without_page(request.GET),
-        },
-        "results",
+    return render_list(
+        request, "workorders/work_order_list.html", work_orders.qs, {"filter": work_orders}
     )
 
 

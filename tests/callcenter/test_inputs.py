@@ -57,18 +57,18 @@ def test_a_page_number_that_is_not_one_shows_the_first_page_with_a_notice(desk, 
     response = desk.get(reverse("requests_app:request_list"), {"page": number})
     assert response.status_code == 200
     assert "That page number does not exist: this is the first page." in response.text
-    assert len(response.context["page"]["object_list"]) == 3
+    assert len(response.context["page"].object_list) == 3
 
 
 def test_a_page_past_the_end_of_the_list_shows_the_first_page_with_a_notice(desk):
     response = desk.get(reverse("requests_app:request_list"), {"page": "7"})
     assert "The list has fewer pages than that: this is the first page." in response.text
-    assert len(response.context["page"]["object_list"]) == 3
+    assert len(response.context["page"].object_list) == 3
 
 
 def test_a_page_that_exists_has_no_notice(desk):
     response = desk.get(reverse("requests_app:request_list"), {"page": "1"})
-    assert response.context["page"]["notice"] == ""
+    assert response.context["page"].notice == ""
 
 
 @pytest.mark.parametrize("field", ["started_from", "started_to"])
@@ -78,7 +78,7 @@ def test_a_list_filter_day_the_calendar_cannot_reach_is_ignored_with_its_error(d
     assert response.status_code == 200
     assert response.context["filter"].errors[field]
     assert "Give a date between" in response.text
-    assert len(response.context["page"]["object_list"]) == 3  # the filter is left out
+    assert len(response.context["page"].object_list) == 3  # the filter is left out
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,7 @@ def test_the_customer_page_lists_interactions_newest_first(client, agent):
         customer_request.save()
     client.force_login(agent)
     response = client.get(customer.get_absolute_url())
-    assert response.context["page"]["object_list"] == [second, first]
+    assert response.context["page"].object_list == [second, first]
     assert "030 1234567" in response.content.decode()
 
 

@@ -186,7 +186,7 @@ def test_a_follow_up_lands_in_my_follow_ups_overdue_first(client, agent):
         follow_up_due=timezone.now() - timezone.timedelta(days=1)
     )
     response = client.get(reverse("requests_app:my_follow_ups"))
-    assert list(response.context["page"]["object_list"]) == [overdue, later]
+    assert list(response.context["page"].object_list) == [overdue, later]
     assert "overdue" in response.content.decode()
 
 
@@ -507,12 +507,12 @@ def test_a_blank_request_is_discarded_counted_and_no_longer_listed(client, agent
     assert list(home.context["desk"]["open"]) == [kept]
     assert home.context["desk"]["open_count"] == 1
     listed = client.get(reverse("requests_app:request_list"))
-    assert list(listed.context["page"]["object_list"]) == [kept]
+    assert list(listed.context["page"].object_list) == [kept]
     listed = client.get(reverse("requests_app:request_list"), {"status": "closed"})
-    assert list(listed.context["page"]["object_list"]) == []
+    assert list(listed.context["page"].object_list) == []
     # ...but shown when asked for, and still a contact for the reports.
     listed = client.get(reverse("requests_app:request_list"), {"discarded": "on"})
-    assert list(listed.context["page"]["object_list"]) == [blank]
+    assert list(listed.context["page"].object_list) == [blank]
     today = timezone.localdate()
     assert figures.requests_in(Period(today, today)).count() == 2
 
