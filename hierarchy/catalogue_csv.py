@@ -57,7 +57,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from callcenter.spreadsheets import escape_formula, unescape_formula
+from callcenter.spreadsheets import unescape_formula, write_csv
 from hierarchy.models import (
     KEYWORD_FIELDS,
     CatalogueItem,
@@ -182,33 +182,13 @@ class ImportSummary:
 
 
 def catalogue_export(stream: IO, *, delimiter: str = ",") -> int:
-    """Write the whole catalogue as UTF-8 CSV with a byte order mark; return the data rows.
-
-    `stream` is a binary file-like object (an HttpResponse, io.BytesIO, a file opened "wb") or a
-    text one. The byte order mark makes Excel read the file as UTF-8; German and Norwegian Excel
-    split columns on semicolons, which `delimiter=";"` gives them.
-    """
-    out = _Utf8Writer(stream)
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow(COLUMNS)
-    count = 0
-    for row in _export_rows():
-        writer.writerow([escape_formula(cell) for cell in row])
-        count += 1
-    return count
+    """Write the whole catalogue to `stream` as callcenter.spreadsheets.write_csv writes every
+    download (the view's is csv_response); return the data rows. The import reads both
+    delimiters."""
+    return write_csv(stream, COLUMNS, export_rows(), delimiter=delimiter)
 
 
-class _Utf8Writer:
-    def __init__(self, stream: IO):
-        self.stream = stream
-        self.text = isinstance(stream, io.TextIOBase)
-
-    def write(self, text: str) -> None:
-        self.stream.write(text if self.text else text.encode("utf-8"))
-
-
-def _export_rows() -> list[list[str]]:
+def export_rows() -> list[list[str]]:
     """Code rows and path rows, ordered by department, provider, category and code.
 
     Four queries whatever the size; the sorting happens here so that it is the same on every

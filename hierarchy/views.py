@@ -5,8 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -16,8 +16,9 @@ from callcenter.display import display_value
 from callcenter.htmx import render_page
 from callcenter.inputs import parse_id
 from callcenter.pages import render_list
+from callcenter.spreadsheets import csv_response
 from hierarchy.access import can_browse_catalogue, can_maintain_catalogue
-from hierarchy.catalogue_csv import CatalogueImportError, catalogue_export, catalogue_import
+from hierarchy.catalogue_csv import COLUMNS, CatalogueImportError, catalogue_import, export_rows
 from hierarchy.filters import ProblemCodeFilter, StandardWorkOrderFilter
 from hierarchy.forms import CatalogueImportForm, ProblemCodeLookupForm
 from hierarchy.levels import LEVELS, Level, level_or_404
@@ -340,8 +341,4 @@ def catalogue_import_view(request: HttpRequest) -> HttpResponse:
 @require(can_maintain_catalogue)
 def catalogue_export_view(request: HttpRequest) -> HttpResponse:
     filename = f"catalogue-{timezone.localdate().isoformat()}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Excel in German and Norwegian splits CSV files on semicolons; the import reads both.
-    catalogue_export(response, delimiter=";" if get_language() in {"de", "nb"} else ",")
-    return response
+    return csv_response(filename, COLUMNS, export_rows())
