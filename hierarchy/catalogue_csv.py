@@ -26,16 +26,17 @@ categories, nor the active flag of standard work orders. A standard work order t
 codes that use it; a row that names one and leaves its other columns empty only refers to it
 (and creates it with defaults if it does not exist yet).
 
-Inactive levels. As in hierarchy.services, nothing can be created, moved or reactivated under a
-level that is inactive in the database, unless the file reactivates that level (with a path row
-saying active=yes). A level the file itself creates or deactivates may hold codes, so that the
-export of a deactivated department imports into an empty database.
+Inactive levels. hierarchy.services.catalogue_refusals decides, for the whole file at once:
+nothing can be created, moved or reactivated under a level that is inactive in the database,
+unless the file reactivates that level (with a path row saying active=yes); a level the file
+itself creates or deactivates may hold codes. Each refusal is reported on the row that asks for
+it, with the column of the inactive level.
 
 Safety. Every row is validated before anything is written, and everything is written in one
-transaction, so a file with an error changes nothing. Only entries that really change are
-written, with their version incremented so that optimistic locking keeps working. Cells that a
-spreadsheet would run as a formula get a leading apostrophe on export, and the import removes
-exactly that apostrophe again.
+transaction by hierarchy.services.catalogue_items_upsert, so a file with an error changes
+nothing, and only entries that really change are written, with their version counted up as
+every edit counts it. Cells that a spreadsheet would run as a formula get a leading apostrophe
+on export, and the import removes exactly that apostrophe again.
 """
 
 import codecs
@@ -53,7 +54,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -68,6 +68,12 @@ from hierarchy.models import (
     ServiceProvider,
     StandardWorkOrder,
     normalise_keywords,
+)
+from hierarchy.services import (
+    CatalogueCounts,
+    Change,
+    catalogue_items_upsert,
+    catalogue_refusals,
 )
 
 COLUMNS = (
@@ -110,8 +116,6 @@ _PRIORITIES = {p.name.lower(): p.value for p in Priority} | {
     str(p.value): p.value for p in Priority
 }
 
-_BULK_BATCH = 500
-
 
 class RowError(NamedTuple):
     """A problem in the file: its line (the header is line 1; None for the whole file)."""
@@ -135,25 +139,18 @@ def _describe(error: RowError) -> str:
 
 
 @dataclass
-class LevelCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass
 class ImportSummary:
     """How many entries named in the file were created, updated or left as they were."""
 
     rows: int = 0
-    departments: LevelCounts = field(default_factory=LevelCounts)
-    providers: LevelCounts = field(default_factory=LevelCounts)
-    categories: LevelCounts = field(default_factory=LevelCounts)
-    standard_work_orders: LevelCounts = field(default_factory=LevelCounts)
-    problem_codes: LevelCounts = field(default_factory=LevelCounts)
+    departments: CatalogueCounts = field(default_factory=CatalogueCounts)
+    providers: CatalogueCounts = field(default_factory=CatalogueCounts)
+    categories: CatalogueCounts = field(default_factory=CatalogueCounts)
+    standard_work_orders: CatalogueCounts = field(default_factory=CatalogueCounts)
+    problem_codes: CatalogueCounts = field(default_factory=CatalogueCounts)
 
     @property
-    def levels(self) -> tuple[LevelCounts, ...]:
+    def levels(self) -> tuple[CatalogueCounts, ...]:
         return (
             self.departments,
             self.providers,
@@ -692,16 +689,18 @@ class _Database:
 
     @classmethod
     def load(cls) -> "_Database":
+        departments = {d.pk: d for d in Department.objects.select_for_update()}
+        providers = {p.pk: p for p in ServiceProvider.objects.select_for_update()}
+        categories = {c.pk: c for c in ServiceCategory.objects.select_for_update()}
+        # Each level linked to the one above in memory: the inactive-parent rule walks them.
+        for provider in providers.values():
+            provider.department = departments[provider.department_id]
+        for category in categories.values():
+            category.provider = providers[category.provider_id]
         return cls(
-            departments={d.name.lower(): d for d in Department.objects.select_for_update()},
-            providers={
-                (p.department_id, p.name.lower()): p
-                for p in ServiceProvider.objects.select_for_update()
-            },
-            categories={
-                (c.provider_id, c.name.lower()): c
-                for c in ServiceCategory.objects.select_for_update()
-            },
+            departments={d.name.lower(): d for d in departments.values()},
+            providers={(p.department_id, p.name.lower()): p for p in providers.values()},
+            categories={(c.provider_id, c.name.lower()): c for c in categories.values()},
             standard_work_orders={
                 s.title.lower(): s for s in StandardWorkOrder.objects.select_for_update()
             },
@@ -731,6 +730,7 @@ class _Plan:
         self.code_lines: dict[str, int] = {}
         self.rows: list[_Row] = []
         self.stored_codes: dict[str, ProblemCode] = {}
+        self.changes: list[Change] = []
 
     # Checks within the file
 
@@ -836,74 +836,62 @@ class _Plan:
                 title=entry.title, **(entry.definition or {})
             )
         self.stored_codes = database.problem_codes
+        self.changes, lines = self.collect_changes()
+        self.refuse(lines)
+
+    def collect_changes(self) -> tuple[list[Change], dict[int, int]]:
+        """What to write, parents first, and the line that asks for each change (by the
+        entry's id())."""
+        changes: list[Change] = []
+        lines: dict[int, int] = {}
+        for depth in range(1, len(_LEVEL_COLUMNS) + 1):
+            for level in self.levels.values():
+                if len(level.key) == depth:
+                    changes.append((level.item, self.level_values(level)))
+                    # A stored level changes place or state only by a path row's active.
+                    stored = level.item.pk is not None
+                    lines[id(level.item)] = (level.active_line if stored else None) or level.line
+        for entry in self.standard_work_orders.values():
+            changes.append((entry.item, self.swo_values(entry)))
         for row in self.rows:
-            if self.row_adds_something(row):
-                self.refuse_inactive_parents(row)
+            if row.code:
+                item, values = self.code_values(row)
+                changes.append((item, values))
+                lines[id(item)] = row.line
+        return changes, lines
 
-    def path_levels(self, row: _Row) -> list[_Level]:
-        return [self.levels[_key(row.path[:depth])] for depth in range(1, len(row.path) + 1)]
-
-    def row_adds_something(self, row: _Row) -> bool:
-        """Whether the row creates, moves or reactivates something, as the services see it."""
-        levels = self.path_levels(row)
-        if any(level.item.pk is None for level in levels):
-            return True
-        if not row.code:
-            return levels[-1].active is True and not levels[-1].item.is_active
-        stored = self.stored_codes.get(row.code)
-        if stored is None:
-            return True
-        moved = stored.category_id != levels[-1].item.pk
-        return moved or (row.values["is_active"] and not stored.is_active)
-
-    def refuse_inactive_parents(self, row: _Row) -> None:
-        levels = self.path_levels(row)
-        # The deepest level of a path row is the one the row acts on, not a parent.
-        parents = levels if row.code else levels[:-1]
-        for column, level in zip(_LEVEL_COLUMNS, parents, strict=False):
-            stored_inactive = level.item.pk is not None and not level.item.is_active
-            if stored_inactive and level.active is not True:
-                self.errors.append(
-                    _column_error(
-                        row.line,
-                        column,
-                        _(
-                            "“%(name)s” is inactive. Reactivate it in this file (a row naming "
-                            "only it, with active=yes) or choose an active one."
-                        )
-                        % {"name": level.item.name},
+    def refuse(self, lines: dict[int, int]) -> None:
+        """Report each change the inactive-parent rule refuses, once per line and level."""
+        reported = set()
+        for refusal in catalogue_refusals(self.changes):
+            line = lines[id(refusal.item)]
+            column = _LEVEL_COLUMNS[_LEVEL_MODELS.index(type(refusal.level))]
+            if (line, column) in reported:
+                continue
+            reported.add((line, column))
+            self.errors.append(
+                _column_error(
+                    line,
+                    column,
+                    _(
+                        "“%(name)s” is inactive. Reactivate it in this file (a row naming "
+                        "only it, with active=yes) or choose an active one."
                     )
+                    % {"name": refusal.level.name},
                 )
+            )
 
     # Writing
 
     def apply(self, user: AbstractBaseUser | None) -> ImportSummary:
-        """Write level by level, so that every new entry's parent has its id by then."""
-        summary = ImportSummary()
-        writer = _Writer(user)
-        for depth, counts in enumerate(
-            (summary.departments, summary.providers, summary.categories), start=1
-        ):
-            writer.write(
-                _LEVEL_MODELS[depth - 1],
-                [
-                    (level.item, self.level_values(level))
-                    for level in self.levels.values()
-                    if len(level.key) == depth
-                ],
-                counts,
-            )
-        writer.write(
-            StandardWorkOrder,
-            [(entry.item, self.swo_values(entry)) for entry in self.standard_work_orders.values()],
-            summary.standard_work_orders,
+        counts = catalogue_items_upsert(changes=self.changes, user=user)
+        return ImportSummary(
+            departments=counts.get(Department, CatalogueCounts()),
+            providers=counts.get(ServiceProvider, CatalogueCounts()),
+            categories=counts.get(ServiceCategory, CatalogueCounts()),
+            standard_work_orders=counts.get(StandardWorkOrder, CatalogueCounts()),
+            problem_codes=counts.get(ProblemCode, CatalogueCounts()),
         )
-        writer.write(
-            ProblemCode,
-            [self.code_values(row) for row in self.rows if row.code],
-            summary.problem_codes,
-        )
-        return summary
 
     def level_values(self, level: _Level) -> dict[str, Any]:
         values: dict[str, Any] = {"name": level.name}
@@ -920,64 +908,6 @@ class _Plan:
         swo = self.standard_work_orders[row.swo_title.lower()].item if row.swo_title else None
         item = self.stored_codes.get(row.code) or ProblemCode(code=row.code)
         return item, {**row.values, "category": category, "standard_work_order": swo}
-
-
-class _Writer:
-    """Creates new entries and updates changed ones in batches; leaves the rest untouched."""
-
-    def __init__(self, user: AbstractBaseUser | None):
-        self.user = user
-        self.now = timezone.now()
-
-    def write(
-        self,
-        model: type[CatalogueItem],
-        changes: list[tuple[Any, dict[str, Any]]],
-        counts: LevelCounts,
-    ) -> None:
-        created, updated, fields = [], [], set()
-        for item, values in changes:
-            if item.pk is None:
-                for name, value in values.items():
-                    setattr(item, name, value)
-                item.updated_by = self.user
-                created.append(item)
-                continue
-            changed = [name for name, value in values.items() if _differs(item, name, value)]
-            if not changed:
-                counts.unchanged += 1
-                continue
-            for name in changed:
-                setattr(item, name, values[name])
-            fields.update(changed)
-            # As catalogue_item_update does, so that forms opened before the import notice it.
-            # In memory as stamp() writes it in the database.
-            item.version += 1
-            item.updated_by = self.user
-            item.updated_at = self.now
-            updated.append(item)
-        model.objects.bulk_create(created, batch_size=_BULK_BATCH)
-        if updated:
-            model.objects.bulk_update(updated, sorted(fields), batch_size=_BULK_BATCH)
-            self.stamp(model, [item.pk for item in updated])
-        counts.created += len(created)
-        counts.updated += len(updated)
-
-    def stamp(self, model: type[CatalogueItem], pks: list[int]) -> None:
-        # The same for every row written, so one plain UPDATE per batch does it; bulk_update
-        # would build a CASE for each row. The rows are locked, so F("version") + 1 is exact.
-        for start in range(0, len(pks), _BULK_BATCH):
-            model.objects.filter(pk__in=pks[start : start + _BULK_BATCH]).update(
-                version=models.F("version") + 1, updated_by=self.user, updated_at=self.now
-            )
-
-
-def _differs(item: models.Model, name: str, value: Any) -> bool:
-    model_field = item._meta.get_field(name)
-    if model_field.is_relation:
-        # Compare ids: an entry created by this import has none yet, so it always differs.
-        return getattr(item, model_field.attname) != (value.pk if value is not None else None)
-    return getattr(item, name) != value
 
 
 def _spelling(name: str, first_name: str, first_line: int) -> str:
