@@ -15,4 +15,10 @@ def pending_number() -> str:
 
 def number_for(item: models.Model, prefix: str, when) -> str:
     """The saved item's number: the prefix, the local year of `when` and the primary key."""
-    return f"{prefix}-{timezone.localtime(when).year}-{item.pk:06d}"
+    return number_of(prefix, item.pk, when)
+
+
+def number_of(prefix: str, pk: int, when) -> str:
+    """The number of the row with this primary key (the benchmark volume numbers its rows
+    before it writes them)."""
+    return f"{prefix}-{timezone.localtime(when).year}-{pk:06d}"

@@ -16,6 +16,7 @@ completion's.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -253,24 +254,33 @@ def _serialise_reports_of(problem_code: ProblemCode) -> None:
 LOCK_NAMESPACE = 5001
 
 
+def work_order_from_code(code: ProblemCode, reported_at: datetime) -> dict[str, Any]:
+    """What a work order opened for a report of `code` at `reported_at` takes from the
+    catalogue: the standard work order's title, instructions, trade and priority (the code's own
+    without one), the code's provider, and the due date its turnaround promises."""
+    template = code.standard_work_order
+    promise = code.promise_dates(reported_at)
+    return {
+        "title": template.title if template else code.name,
+        "instructions": template.instructions if template else code.description,
+        "trade": template.trade if template else "",
+        "priority": template.priority if template else code.priority,
+        "provider_id": code.category.provider_id,
+        "due_at": promise["permanent"] or promise["temporary"],
+    }
+
+
 def _create(report: Report, user: AbstractBaseUser, duplicate_reason: str) -> WorkOrder:
     code = report.problem_code
-    template = code.standard_work_order
     now = timezone.now()
-    promise = code.promise_dates(now)
     work_order = WorkOrder.objects.create(
         number=pending_number(),
         problem_code=code,
-        title=template.title if template else code.name,
-        instructions=template.instructions if template else code.description,
-        trade=template.trade if template else "",
-        priority=template.priority if template else code.priority,
+        **work_order_from_code(code, now),
         address=report.address.strip(),
         address_key=address_key(report.address),
         latitude=report.latitude,
         longitude=report.longitude,
-        provider=code.category.provider,
-        due_at=promise["permanent"] or promise["temporary"],
         duplicate_reason=duplicate_reason,
         created_by=user,
         created_at=now,
