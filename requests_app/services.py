@@ -351,7 +351,15 @@ def request_consult(*, request: CustomerRequest, article: Article, user: Abstrac
             break
         article = article.link_target
     ConsultedArticle.objects.bulk_create(
-        [ConsultedArticle(request=request, article=article, consulted_by=user)],
+        [
+            ConsultedArticle(
+                request=request,
+                article=article,
+                consulted_by=user,
+                # The services' clock, as for every moment they write (demo.clock replays it).
+                consulted_at=timezone.now(),
+            )
+        ],
         ignore_conflicts=True,  # opened before: the first time counts
     )
     return article
