@@ -1,4 +1,5 @@
-"""The knowledge base's verbs: save, publish, archive and restore articles.
+"""The knowledge base's verbs: save, publish, archive and restore articles; add topics; count
+the searches that found nothing, and take them off the list.
 
 Every write ends with article_index(), in the same transaction, so that the search vector never
 drifts from the article (there is no trigger).
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,10 @@ from knowledgebase.models import (
     ArticleKind,
     ArticleRevision,
     ArticleStatus,
+    FailedSearch,
     Topic,
 )
-from knowledgebase.search import article_index
+from knowledgebase.search import CONTROL_CHARACTERS, SearchHit, article_index
 
 RELATIONS = ("topics", "categories", "problem_codes")
 
@@ -125,6 +127,34 @@ def topic_create(*, name: str, parent: Topic | None = None) -> Topic:
     topic.full_clean()
     topic.save()
     return topic
+
+
+def failed_search_record(*, text: str, hits: list[SearchHit], user: AbstractBaseUser) -> None:
+    """Count a search that found nothing, for supervisors: one upsert (two agents failing the
+    same search at once count two), nothing if it found.
+
+    A write: call it for a search the user submitted (a POST), never for a GET."""
+    max_length = FailedSearch._meta.get_field("text").max_length
+    normalised = " ".join(CONTROL_CHARACTERS.sub(" ", text or "").split()).lower()[:max_length]
+    if not normalised or hits:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = FailedSearch._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "
+            "(text, count, first_searched_at, last_searched_at, last_searched_by_id) "
+            "VALUES (%s, 1, %s, %s, %s) ON CONFLICT (text) DO UPDATE SET "
+            f"count = {table}.count + 1, last_searched_at = excluded.last_searched_at, "
+            "last_searched_by_id = excluded.last_searched_by_id",
+            [normalised, now, now, getattr(user, "pk", None)],
+        )
+
+
+def failed_search_delete(*, search: FailedSearch) -> None:
+    """Take a search off the list (once an article answers it); it comes back if it fails
+    again."""
+    FailedSearch.objects.filter(pk=search.pk).delete()
 
 
 def _tidied(values: dict[str, Any]) -> dict[str, Any]:

@@ -24,13 +24,16 @@ from knowledgebase.filters import ArticleFilter
 from knowledgebase.forms import ArticleForm, TopicForm
 from knowledgebase.models import Article, ArticleKind, ArticleStatus, FailedSearch, Topic
 from knowledgebase.rendering import render_markdown
-from knowledgebase.search import record_search, search_articles, worth_searching_live
+from knowledgebase.search import search_articles, worth_searching_live
 from knowledgebase.services import (
     article_archive,
     article_create,
     article_publish,
     article_restore,
     article_update,
+    failed_search_delete,
+    failed_search_record,
+    topic_create,
 )
 from knowledgebase.usage import USAGE_DAYS, article_uses, most_used_articles
 
@@ -101,7 +104,7 @@ def article_search(request: HttpRequest, filters: dict) -> HttpResponse:
     Only this POST counts: not every keystroke of live filtering, nor a link from elsewhere."""
     text = filters.get("q", "").strip()
     if text:
-        record_search(text, search_hits(request, text, filters), request.user)
+        failed_search_record(text=text, hits=search_hits(request, text, filters), user=request.user)
     query = QueryDict(mutable=True)
     for name in filters:
         if request.POST.get(name, "").strip():
@@ -298,9 +301,13 @@ def topic_list(request: HttpRequest) -> HttpResponse:
         if not writer:
             raise Http404
         if form.is_valid():
-            topic = form.save()
-            messages.success(request, _("Topic “%(name)s” was added.") % {"name": topic})
-            return redirect("knowledgebase:topic_list")
+            try:
+                topic = topic_create(**form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Topic “%(name)s” was added.") % {"name": topic})
+                return redirect("knowledgebase:topic_list")
     topics = sorted(Topic.objects.select_related("parent"), key=lambda topic: topic.path_label())
     return render(
         request,
@@ -337,6 +344,6 @@ def failed_search_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a search off the list (once an article answers it); it comes back if it fails
     again."""
     search = get_object_or_404(FailedSearch, pk=pk)
-    search.delete()
+    failed_search_delete(search=search)
     messages.success(request, _("“%(text)s” was taken off the list.") % {"text": search})
     return redirect("knowledgebase:failed_searches")

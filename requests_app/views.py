@@ -20,12 +20,8 @@ from hierarchy.models import ProblemCode
 from knowledgebase.access import can_read_article
 from knowledgebase.models import Article
 from knowledgebase.rendering import render_markdown
-from knowledgebase.search import (
-    record_search,
-    search_articles,
-    search_words,
-    worth_searching_live,
-)
+from knowledgebase.search import search_articles, search_words, worth_searching_live
+from knowledgebase.services import failed_search_record
 from requests_app.access import (
     can_change_request_settings,
     can_discard,
@@ -324,7 +320,7 @@ def request_knowledge_search(request: HttpRequest, pk: int) -> HttpResponse:
     hits = search_articles(text, user=request.user, published_only=True, limit=KNOWLEDGE_HITS)
     if search_words(text):
         request_searched_knowledge(customer_request)
-        record_search(text, hits, request.user)
+        failed_search_record(text=text, hits=hits, user=request.user)
     context = {**hit_groups(hits, request, customer_request), "searched": text, "submitted": True}
     if not request.htmx:
         return typed_request_page(request, customer_request, **context)
