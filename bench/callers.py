@@ -45,8 +45,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from hierarchy.models import Department  # noqa: E402
-from requests_app.models import CustomerPhone, CustomerRequest  # noqa: E402
-from requests_app.volume import FIRST_NAMES, LAST_NAMES  # noqa: E402
+from requests_app.models import Customer, CustomerPhone, CustomerRequest  # noqa: E402
 
 
 def sample(sql: str, count: int) -> list:
@@ -74,8 +73,10 @@ def kinds(only: str | None) -> dict:
     callers = sample(f"SELECT caller_phone FROM {requests} WHERE caller_phone <> ''", 2000)
     addresses = sample(f"SELECT work_address FROM {requests} WHERE work_address <> ''", 2000)
     departments = list(Department.objects.values_list("pk", flat=True))
-    surnames = [name for names in LAST_NAMES.values() for name in names]
-    first_names = [name for names in FIRST_NAMES.values() for name in names]
+    # The generator's names come from Faker (demo.people): the customers' own, as callers say them.
+    names = [name.split() for name in sample(f"SELECT name FROM {Customer._meta.db_table}", 2000)]
+    surnames = [words[-1] for words in names]
+    first_names = [words[0] for words in names]
     lookup = "/customers/lookup/?"
     listed = "/requests/?"
     every = {

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "workorders",
     "requests_app",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -46,7 +46,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from django.conf import settings
@@ -104,8 +103,6 @@ _CODE_COLUMNS = tuple(column for column in COLUMNS if column not in (*_LEVEL_COL
 # Columns a file may leave out, as files exported before they existed do: the stored values
 # are then kept. Keywords came with issue 11.
 OPTIONAL_COLUMNS = tuple(KEYWORD_FIELDS.values())
-
-DEMO_CATALOGUE = Path(__file__).with_name("demo_catalogue.csv")
 
 # A spreadsheet runs a cell starting with one of these as a formula. Leading apostrophes are
 # counted too, so that a value that really starts with "'=" survives export and import unchanged.

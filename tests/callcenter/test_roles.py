@@ -63,14 +63,3 @@ def test_migrations_create_no_users():
     from django.contrib.auth.models import User
 
     assert not User.objects.exists()
-
-
-def test_the_demo_administrator_is_no_staff_member(settings):
-    from django.contrib.auth.models import User
-    from django.core.management import call_command
-
-    settings.DEBUG = True
-    call_command("load_demo_data")
-    admin = User.objects.get(username="admin")
-    assert admin.groups.filter(name="Administrator").exists()
-    assert not admin.is_staff and not admin.is_superuser

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from demo.catalogue import CATALOGUE as DEMO_CATALOGUE
 from hierarchy.catalogue_csv import (
     COLUMNS,
-    DEMO_CATALOGUE,
     CatalogueImportError,
     catalogue_export,
     catalogue_import,

@@ -7,7 +7,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from hierarchy.catalogue_csv import DEMO_CATALOGUE, catalogue_import
+from demo.catalogue import CATALOGUE as DEMO_CATALOGUE
+from hierarchy.catalogue_csv import catalogue_import
 from hierarchy.models import KEYWORD_FIELDS, ProblemCode, normalise_keywords
 from hierarchy.services import catalogue_item_create, catalogue_item_update
 from tests.factories import ProblemCodeFactory

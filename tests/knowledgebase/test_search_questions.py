@@ -4,8 +4,9 @@ knowledge base, finds the answer first."""
 import pytest
 from django.db import connection
 
-from hierarchy.catalogue_csv import DEMO_CATALOGUE, catalogue_import
-from knowledgebase.demo import load_demo_articles
+from demo.catalogue import CATALOGUE as DEMO_CATALOGUE
+from demo.knowledge import load_demo_articles
+from hierarchy.catalogue_csv import catalogue_import
 from knowledgebase.models import Article
 from knowledgebase.search import search_articles
 from knowledgebase.services import article_create, article_publish

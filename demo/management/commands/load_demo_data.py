@@ -1,14 +1,18 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from callcenter import roles
-from hierarchy.catalogue_csv import DEMO_CATALOGUE, catalogue_import
-from hierarchy.models import Department
-from knowledgebase.demo import load_demo_articles
+from demo.catalogue import load_demo_catalogue
+from demo.clock import replay
+from demo.desk import load_desk
+from demo.knowledge import load_demo_articles
+from reports.services import report_days_count_all
 from requests_app.models import CustomerRequest
-from requests_app.volume import load_volume
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo logins, refused outside DEBUG
 # Demo customers and requests: a few hundred callers, a few thousand contacts over 90 days.
@@ -22,6 +26,8 @@ DEMO_USERS = [
     ("admin", roles.ADMINISTRATOR),
     ("manager", roles.MANAGER),
 ]
+# The demo users who take the calls.
+DESK_ROLES = {roles.AGENT, roles.SUPERVISOR}
 
 
 class Command(BaseCommand):
@@ -29,8 +35,8 @@ class Command(BaseCommand):
         "Load the demo users (password 'demo'); into an empty catalogue, the demo catalogue; "
         "while there are no articles, the demo knowledge base; "
         f"and, while there are no customer requests, {DEMO_CUSTOMERS} customers and "
-        f"{DEMO_REQUESTS} requests over the last {DEMO_DAYS} days, with the work orders of the "
-        "action requests. Running it again changes nothing."
+        f"{DEMO_REQUESTS} requests over the last {DEMO_DAYS} days, with their work orders, "
+        "made by the services as the desk makes them. Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -40,24 +46,26 @@ class Command(BaseCommand):
             help="Load even though DEBUG is off (the demo users have a known password).",
         )
 
-    @transaction.atomic
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to create users with a known password while DEBUG is off; "
                 "pass --force if this really is a demo installation."
             )
-        created = [username for username, role in DEMO_USERS if self.ensure_user(username, role)]
-        self.stdout.write(f"Demo users created: {', '.join(created) or 'none (already there)'}.")
-        # Only into an empty catalogue: importing again would undo what administrators changed.
-        if Department.objects.exists():
-            self.stdout.write("Catalogue: left as it is (not empty).")
-        else:
-            with DEMO_CATALOGUE.open("rb") as file:
-                summary = catalogue_import(file, user=None)
-            self.stdout.write(f"Catalogue: {summary.message()}")
-        self.load_articles()
-        self.load_requests()
+        now = timezone.now()
+        # The catalogue and the articles are there before the first call of the demo's days.
+        with replay(now - timedelta(days=DEMO_DAYS + 1)) as clock, transaction.atomic():
+            created = [name for name, role in DEMO_USERS if self.ensure_user(name, role)]
+            self.stdout.write(
+                f"Demo users created: {', '.join(created) or 'none (already there)'}."
+            )
+            message = load_demo_catalogue()
+            self.stdout.write(f"Catalogue: {message or 'left as it is (not empty).'}")
+            self.load_articles()
+            loaded = self.load_requests(clock, now)
+        if loaded:
+            # The replay wrote requests in the past, which no count since has seen.
+            report_days_count_all()
 
     def load_articles(self) -> None:
         # Only while there are none: supervisors' own articles are not to be mixed with demo ones.
@@ -67,23 +75,34 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Knowledge base: left as it is (there are articles).")
 
-    def load_requests(self) -> None:
+    def load_requests(self, clock, now) -> bool:
         # Only while there are none: the demo's contacts would mix with real ones otherwise.
         if CustomerRequest.objects.exists():
             self.stdout.write("Customers and requests: left as they are (there are requests).")
-            return
+            return False
+        desk = [name for name, role in DEMO_USERS if role in DESK_ROLES]
+        agents = sorted(
+            User.objects.filter(username__in=desk, is_active=True, groups__name__in=DESK_ROLES),
+            key=lambda user: desk.index(user.username),
+        )
         try:
-            summary = load_volume(
-                customers=DEMO_CUSTOMERS, requests=DEMO_REQUESTS, days=DEMO_DAYS, seed=DEMO_SEED
+            summary = load_desk(
+                clock=clock,
+                now=now,
+                agents=list(dict.fromkeys(agents)),
+                customers=DEMO_CUSTOMERS,
+                requests=DEMO_REQUESTS,
+                days=DEMO_DAYS,
+                seed=DEMO_SEED,
             )
         except ValueError as error:
             self.stdout.write(f"Customers and requests: none loaded. {error}")
-            return
+            return False
         self.stdout.write(
-            f"Customers and requests: {summary.customers} customers with {summary.phones} "
-            f"phone numbers, {summary.requests} requests and {summary.work_orders} work orders "
-            f"over the last {DEMO_DAYS} days."
+            f"Customers and requests: {summary.customers} customers, {summary.requests} "
+            f"requests and {summary.work_orders} work orders over the last {DEMO_DAYS} days."
         )
+        return True
 
     @staticmethod
     def ensure_user(username: str, role: str) -> bool:
