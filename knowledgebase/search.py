@@ -34,15 +34,41 @@ rebuilds every vector and the word list (after bulk loads).
 """
 
 import json
+import operator
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.lookups import TrigramSimilar
+from django.contrib.postgres.search import (
+    SearchConfig,
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+    TrigramSimilarity,
+)
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, FloatField, Func, QuerySet, TextField, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -86,63 +112,63 @@ class SearchHit:
     snippet: SafeString  # escaped text with the matched words in <mark></mark>
 
 
-def _config_literal(language: str) -> str:
-    return f"'{CONFIGS.get(language, 'simple')}'::regconfig"
+# The text-search configuration of the article's language, per row (SearchConfig casts it to
+# regconfig): English, German or Norwegian stemming and stop words, 'simple' for others.
+ARTICLE_CONFIG = Case(
+    *[When(language=code, then=Value(config)) for code, config in CONFIGS.items()],
+    default=Value("simple"),
+    output_field=TextField(),
+)
 
-
-def _config_sql(column: str) -> str:
-    """The text-search configuration for the language in `column`, as SQL."""
-    whens = " ".join(
-        f"WHEN '{code}' THEN {_config_literal(code)}"
-        for code, _name in settings.LANGUAGES
-        if re.fullmatch(r"[a-zA-Z-]+", code)
-    )
-    return f"(CASE {column} {whens} ELSE 'simple'::regconfig END)"
-
-
-_LABELS_SQL = f"""
-    (CASE WHEN kind = '{ArticleKind.PHONE_NUMBERS}' AND jsonb_typeof(phone_numbers) = 'array'
+# Raw SQL: a phone-numbers article's labels live in a JSON array, which Django's expressions
+# cannot unnest into one text.
+_LABELS = RawSQL(
+    f"""(CASE WHEN kind = '{ArticleKind.PHONE_NUMBERS}' AND jsonb_typeof(phone_numbers) = 'array'
     THEN coalesce((SELECT string_agg(entry ->> 'label', ' ')
                    FROM jsonb_array_elements(phone_numbers) entry), '')
-    ELSE '' END)"""
+    ELSE '' END)""",
+    [],
+    output_field=TextField(),
+)
 
-# The keywords right after the title, which they stand beside in weight and for ts_rank_cd's
-# cover density (a search for a title word and a keyword is a short cover). Empty keywords
-# leave the positions of what follows as they were.
-VECTOR_SQL = f"""
-    setweight(to_tsvector({_config_sql("language")}, coalesce(title, '')), 'A')
-    || setweight(to_tsvector({_config_sql("language")}, coalesce(keywords, '')), 'A')
-    || setweight(to_tsvector({_config_sql("language")}, coalesce(summary, '')), 'B')
-    || setweight(to_tsvector({_config_sql("language")},
-                             coalesce(body, '') || ' ' || {_LABELS_SQL}), 'C')"""
+# What Article.search_vector holds. The keywords right after the title, which they stand
+# beside in weight and for ts_rank_cd's cover density (a search for a title word and a keyword
+# is a short cover). Empty keywords leave the positions of what follows as they were.
+SEARCH_VECTOR = (
+    SearchVector("title", config=ARTICLE_CONFIG, weight="A")
+    + SearchVector("keywords", config=ARTICLE_CONFIG, weight="A")
+    + SearchVector("summary", config=ARTICLE_CONFIG, weight="B")
+    + SearchVector("body", _LABELS, config=ARTICLE_CONFIG, weight="C")
+)
 
 _TABLE = Article._meta.db_table
 
-# What a snippet is cut from: summary, text, and the numbers to read out.
-_SNIPPET_SOURCE_SQL = f"""
-    translate(concat_ws(' · ', nullif({_TABLE}.summary, ''), nullif({_TABLE}.body, ''),
+# What a snippet is cut from: summary, text, and the numbers to read out. Raw SQL for the JSON
+# array again, and for translate(), which clears the text of the headline's markers.
+_SNIPPET_SOURCE = RawSQL(
+    f"""translate(concat_ws(' · ', nullif({_TABLE}.summary, ''), nullif({_TABLE}.body, ''),
         CASE WHEN {_TABLE}.kind = '{ArticleKind.PHONE_NUMBERS}'
              AND jsonb_typeof({_TABLE}.phone_numbers) = 'array'
         THEN (SELECT string_agg(concat_ws(': ', entry ->> 'label', entry ->> 'number'), '; ')
               FROM jsonb_array_elements({_TABLE}.phone_numbers) entry) END),
-      '{START}{STOP}', '')"""
+      '{START}{STOP}', '')""",
+    [],
+    output_field=TextField(),
+)
 
 # ts_rank_cd's weights for D, C (text), B (summary), A (title and keywords), and normalisation
 # 1 | 32: divided by 1 + the logarithm of the article's length, so a long text repeating a word
 # does not beat a title, then scaled to below 1 (rank / (rank + 1)), so that it only orders
 # articles that have the same number of the words searched for.
-_RANK_WEIGHTS = "{0.05, 0.1, 0.2, 1.0}"
-_RANK_NORMALISATION = 1 | 32
+RANK_WEIGHTS = [0.05, 0.1, 0.2, 1.0]
+RANK_NORMALISATION = 1 | 32
 
-# One passage from the best match on: ts_headline's fragment mode drops the end of short texts
-# ("Recycling centre North: 030 123456" loses its number).
-_HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, ShortWord=2"
-
-
+# Raw SQL: the word list is filled from the vectors' lexemes (unnest of a tsvector), by
+# INSERT … SELECT … ON CONFLICT, none of which Django's ORM writes.
 _WORDS_SQL = f"""
     INSERT INTO {SearchWord._meta.db_table} (word)
     SELECT DISTINCT lexeme FROM {_TABLE},
-        unnest(to_tsvector('simple', concat_ws(' ', title, keywords, summary, body, {_LABELS_SQL})))
+        unnest(to_tsvector('simple', concat_ws(' ', title, keywords, summary, body, {{labels}})))
     WHERE {{where}} AND length(lexeme) BETWEEN 3 AND 40 AND lexeme ~ '^[[:alpha:]]+$'
       AND NOT EXISTS (SELECT FROM {SearchWord._meta.db_table} known WHERE known.word = lexeme)
     ON CONFLICT (word) DO NOTHING"""
@@ -156,17 +182,13 @@ def article_index(article: Article) -> None:
     """
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_TABLE} SET search_vector = {VECTOR_SQL} WHERE id = %s "
-            "RETURNING search_vector",
-            [article.pk],
-        )
-        row = cursor.fetchone()
-        # Words are only added: one no article uses any more costs a search nothing.
-        cursor.execute(_WORDS_SQL.format(where=f"{_TABLE}.id = %s"), [article.pk])
+    Article.objects.filter(pk=article.pk).update(search_vector=SEARCH_VECTOR)
+    # Words are only added: one no article uses any more costs a search nothing.
+    _add_words(f"{_TABLE}.id = %s", [article.pk])
     # A later full save() of this instance writes the new vector back, not a stale one.
-    article.search_vector = row[0] if row else None
+    article.search_vector = (
+        Article.objects.filter(pk=article.pk).values_list("search_vector", flat=True).first()
+    )
 
 
 def article_index_all() -> int:
@@ -174,13 +196,18 @@ def article_index_all() -> int:
     statistics (after a bulk load)."""
     if connection.vendor != "postgresql":
         return 0
+    count = Article.objects.update(search_vector=SEARCH_VECTOR)
+    _add_words("true", [])
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_TABLE} SET search_vector = {VECTOR_SQL}")
-        count = cursor.rowcount
-        cursor.execute(_WORDS_SQL.format(where="true"))
         # Without statistics the planner scans the words instead of using their trigram index.
         cursor.execute(f"ANALYZE {SearchWord._meta.db_table}, {_TABLE}")
     return count
+
+
+def _add_words(where: str, params: list) -> None:
+    labels_sql, labels_params = _LABELS.sql, _LABELS.params
+    with connection.cursor() as cursor:
+        cursor.execute(_WORDS_SQL.format(labels=labels_sql, where=where), [*labels_params, *params])
 
 
 def search_articles(
@@ -295,6 +322,16 @@ def record_search(text: str, hits: list[SearchHit], user) -> None:
 
 
 # PostgreSQL ---------------------------------------------------------------------------------
+#
+# In Django's terms: the vector (SearchVector, with weights and the article's configuration),
+# the queries (SearchQuery, raw: prefixes and alternatives), the ranking (SearchRank, cover
+# density), the snippet (SearchHeadline) and the typo alternatives (TrigramSimilarity and the
+# TrigramSimilar lookup). SQL of our own only where Django has no expression, or one too
+# costly, each said where it is: the labels of a phone-numbers article (a JSON array), the
+# word list (INSERT … SELECT from the vectors' lexemes), which searched words are stop words
+# (numnode), a query parsed in each article's own language (_InOwnLanguage), the planner's
+# statistics of the vectors' words (pg_stats), and two settings local to the search's
+# transaction (set_config, SET LOCAL).
 
 
 def _search_postgresql(
@@ -302,7 +339,10 @@ def _search_postgresql(
 ) -> list[SearchHit]:
     codes = [language] if language else [code for code, _name in settings.LANGUAGES]
     with transaction.atomic(), connection.cursor() as cursor:
-        query = _Query(words, _meant_words(cursor, words), codes)
+        stop_in = _stop_in(cursor, words, codes)
+        if all(stop_in[word] == set(codes) for word in words):
+            return []  # "the", "und": nothing to search for in any language
+        query = _Query(words, _meant_words(cursor, words), stop_in, codes)
         hits = list(query.every_word(scope)[:limit])
         # Articles with only some of the words fill the list, most words first. Ranking them
         # is the costly part (a common word matches thousands), so only when those with every
@@ -321,69 +361,146 @@ def _search_postgresql(
     ]
 
 
-class _Query:
-    """The SQL of one search: the words, and per word the known words it may stand for."""
+VECTOR = F("search_vector")
+_TEXT = TextField()
 
-    def __init__(self, words: list[str], meant: dict[str, list[str]], codes: list[str]):
+
+def _tsquery(text: str, code: str) -> SearchQuery:
+    """The tsquery text (prefixes `word:*` and alternatives joined by |) parsed in the language's
+    configuration. (The values' type is given: Django would make a field for each.)"""
+    return SearchQuery(
+        Value(text, output_field=_TEXT),
+        config=SearchConfig(Value(CONFIGS.get(code, "simple"), output_field=_TEXT)),
+        search_type="raw",
+    )
+
+
+def _stop_in(cursor, words: list[str], codes: list[str]) -> dict[str, set[str]]:
+    """Per word, the languages it is a stop word in: where its configuration leaves nothing of
+    it. Raw SQL: numnode() has no Django expression, and this asks of no table. PostgreSQL's
+    stop lists are files of its installation, so what it said of a word is kept for the
+    process (up to _STOP_CACHE_SIZE words, then afresh): most searches ask it nothing."""
+    unknown = [word for word in words if word not in _stop_cache]
+    if unknown:
+        configs = list(dict.fromkeys(CONFIGS.values()))
+        flags = ", ".join(["numnode(to_tsquery(%s::regconfig, word || ':*')) = 0"] * len(configs))
+        cursor.execute(
+            f"SELECT word, ARRAY[{flags}] FROM unnest(%s::text[]) AS searched(word)",
+            [*configs, unknown],
+        )
+        if len(_stop_cache) > _STOP_CACHE_SIZE:
+            _stop_cache.clear()
+        for word, stops in cursor.fetchall():
+            _stop_cache[word] = {c for c, stop in zip(configs, stops, strict=True) if stop}
+    return {
+        word: {code for code in codes if CONFIGS.get(code, "simple") in _stop_cache[word]}
+        for word in words
+    }
+
+
+# Per searched word, the text-search configurations it is a stop word in.
+_stop_cache: dict[str, set[str]] = {}
+_STOP_CACHE_SIZE = 10_000
+
+
+class _InOwnLanguage(SearchQuery):
+    """A raw SearchQuery (prefixes and alternatives) parsed in each article's own language's
+    configuration: a text per language (`texts`, by code), NULL for other languages.
+
+    SQL of our own: Django's SearchQuery takes one configuration, and one chosen per row
+    (config=ARTICLE_CONFIG) parses the query again for every article read, while a CASE with a
+    to_tsquery per language is folded into constants as PostgreSQL plans. Built of Django's
+    Case, When and SearchQuery it is the same SQL, but the ranking and the snippet each need
+    one, and Django's handling of their nodes cost 1 to 3 ms a search (of about 15); this is
+    one node. (The filter is a Case of matches instead: see _Query.matches.)"""
+
+    def __init__(self, texts: dict[str, str]):
+        self.texts = texts
+        super().__init__(F("language"), search_type="raw")
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        language, params = compiler.compile(self.source_expressions[0])
+        whens = []
+        for code, text in self.texts.items():
+            whens.append("WHEN %s THEN to_tsquery(%s::regconfig, %s)")
+            params = [*params, code, CONFIGS.get(code, "simple"), text]
+        if not whens:
+            return "NULL::tsquery", []
+        return f"(CASE {language} {' '.join(whens)} ELSE NULL END)", params
+
+
+class _Headline(SearchHeadline):
+    """SearchHeadline with our options, given to ts_headline as one constant: Django's
+    SearchHeadline quotes each option through the database driver at every search, which
+    took 0.8 ms of a 15 ms search for these five constants."""
+
+    # One passage from the best match on: ts_headline's fragment mode drops the end of short
+    # texts ("Recycling centre North: 030 123456" loses its number).
+    OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, ShortWord=2"
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = Func.as_sql(
+            self, compiler, connection, function=function, template=template, options=", %s"
+        )
+        return sql, [*params, self.OPTIONS]
+
+
+class _Query:
+    """One search in Django's terms: the words, per word the known words it may stand for, and
+    the languages each is a stop word in."""
+
+    def __init__(
+        self,
+        words: list[str],
+        meant: dict[str, list[str]],
+        stop_in: dict[str, set[str]],
+        codes: list[str],
+    ):
         self.words = words
         self.codes = codes
+        self.stop_in = stop_in
         # Per word: the word as a prefix, or a known word it may stand for.
         self.terms = {word: " | ".join([f"{word}:*", *meant[word]]) for word in words}
         self.exact_any = " | ".join(f"{word}:*" for word in words)
         self.meant_any = " | ".join(self.terms.values())
-        # Per word, the languages it is a stop word in (known once narrowing_words has run).
-        self.stop_in: dict[str, set[str]] = {word: set() for word in words}
 
-    def per_language(
-        self, template: str, tsquery_text: str, otherwise: dict[str, str] | None = None
-    ) -> tuple[str, list]:
-        """CASE over the article's language: `template` with that language's tsquery, or the
-        SQL `otherwise` gives for the language."""
-        whens, params = [], []
-        for code in self.codes:
-            if otherwise and code in otherwise:
-                whens.append(f"WHEN '{code}' THEN {otherwise[code]}")
-                continue
-            query = f"to_tsquery({_config_literal(code)}, %s)"
-            whens.append(f"WHEN '{code}' THEN {template.format(q=query)}")
-            params += [tsquery_text] * template.count("{q}")
-        return f"(CASE {_TABLE}.language {' '.join(whens)} ELSE NULL END)", params
+    def any_language(self, text: str) -> Q:
+        """What the GIN index answers: the text in any language's configuration."""
+        queries = [_tsquery(text, code) for code in self.codes]
+        return Q(search_vector=reduce(operator.or_, queries))
 
-    def any_language(self, tsquery_text: str) -> tuple[str, list]:
-        """What the GIN index answers: the text in any language's stemming."""
-        queries = " || ".join(f"to_tsquery({_config_literal(code)}, %s)" for code in self.codes)
-        return f"{_TABLE}.search_vector @@ ({queries})", [tsquery_text] * len(self.codes)
+    def matches(self, texts: dict[str, str]) -> Case:
+        """Whether the article's vector matches the text for its language (`texts`, by
+        language code) parsed in that language's configuration; NULL in another language.
+        A CASE of matches rather than a match of a CASE (_InOwnLanguage): PostgreSQL guesses
+        that the latter finds next to nothing and reads the whole table (120 ms instead of 30
+        for "streetlight"). Not a test it answers by index: any_language is the index's test.
+        """
+        return Case(
+            *[
+                When(language=code, then=SearchVectorExact(VECTOR, _tsquery(text, code)))
+                for code, text in texts.items()
+            ],
+            default=None,
+            output_field=BooleanField(),
+        )
 
     def every_word(self, scope: QuerySet) -> QuerySet:
         """The articles with every word (but stop words of their language), ranked."""
-        tests, params = [], []
-        for word in self.words:
-            exact = f"{word}:*"
-            # The numnode tests are constants PostgreSQL folds while planning: a word that is a
-            # stop word in some language cannot narrow the search by index and is left to the
-            # next test.
-            stop_tests = [f"numnode(to_tsquery({_config_literal(c)}, %s)) = 0" for c in self.codes]
-            indexed, indexed_params = self.any_language(self.terms[word])
-            tests.append(f"({' OR '.join(stop_tests)} OR {indexed})")
-            params += [exact] * len(self.codes) + indexed_params
-            # What the article must satisfy: the word in its own language's stemming, unless
-            # it is a stop word there.
-            own, own_params = self.per_language("numnode({q}) = 0", exact)
-            own_match, own_match_params = self.per_language(
-                f"{_TABLE}.search_vector @@ {{q}}", self.terms[word]
+        # Per language, every word that is not a stop word there. A language whose words are
+        # all stop words is left out: it finds nothing.
+        every = {
+            code: " & ".join(
+                f"({self.terms[w]})" for w in self.words if code not in self.stop_in[w]
             )
-            tests.append(f"({own} OR {own_match})")
-            params += own_params + own_match_params
-        # Words that are all stop words in the article's language find nothing there.
-        some_word, some_params = self.per_language(
-            "numnode({q}) > 0", " & ".join(f"{word}:*" for word in self.words)
-        )
-        tests.append(some_word)
-        params += some_params
-        return self._ranked(
-            scope.filter(RawSQL(" AND ".join(tests), params, output_field=BooleanField())),
-            (str(len(self.words)), []),
-        )
+            for code in self.codes
+        }
+        found = Q(self.matches({code: text for code, text in every.items() if text}))
+        # A word that is a stop word in some language cannot narrow by index; the others do.
+        indexed = [f"({self.terms[w]})" for w in self.words if not self.stop_in[w]]
+        if indexed:
+            found &= self.any_language(" & ".join(indexed))
+        return self._ranked(scope.filter(found), Value(len(self.words)))
 
     def narrowing_words(self, cursor) -> list[str]:
         """The words that each match at most MAX_RANKED articles, by the planner's statistics
@@ -392,12 +509,12 @@ class _Query:
         beside a rarer one: ranking every article that says "day" (17,500 of 50,000) took
         0.4 s and found nothing better than "refrigerator" alone. Stop words of some language
         narrow nothing there, so they are not chosen; all words are when nothing else is left.
+        Raw SQL: the statistics are in pg_stats, which no model maps.
         """
-        terms = [f"{word}:*" for word in self.words]
-        queries = " || ".join(f"to_tsquery({_config_literal(c)}, terms)" for c in self.codes)
-        stop = ", ".join(
-            f"numnode(to_tsquery({_config_literal(c)}, terms)) = 0" for c in self.codes
-        )
+        candidates = [word for word in self.words if not self.stop_in[word]]
+        if not candidates:
+            return self.words
+        queries = " || ".join(["to_tsquery(%s::regconfig, terms)"] * len(self.codes))
         cursor.execute(
             f"""WITH known AS MATERIALIZED (
                     SELECT array_to_tsvector(ARRAY[stat.lexeme]) AS lexeme, stat.share
@@ -406,90 +523,83 @@ class _Query:
                     WHERE schemaname = current_schema() AND tablename = %s
                       AND attname = 'search_vector' AND stat.lexeme IS NOT NULL
                 ), searched AS MATERIALIZED (
-                    SELECT word, {queries} AS query, ARRAY[{stop}] AS stop
+                    SELECT word, {queries} AS query
                     FROM unnest(%s::text[], %s::text[]) AS searched(word, terms)
                 )
-                SELECT searched.word, searched.stop, coalesce(sum(known.share), 0)
+                SELECT searched.word, coalesce(sum(known.share), 0)
                     * (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass)
                 FROM searched LEFT JOIN known ON known.lexeme @@ searched.query
-                GROUP BY searched.word, searched.stop""",
-            [_TABLE, self.words, terms, _TABLE],
+                GROUP BY searched.word""",
+            [
+                _TABLE,
+                *(CONFIGS.get(code, "simple") for code in self.codes),
+                candidates,
+                [f"{word}:*" for word in candidates],
+                _TABLE,
+            ],
         )
-        articles = {}
-        for word, stop, count in cursor.fetchall():
-            self.stop_in[word] = {c for c, is_stop in zip(self.codes, stop, strict=True) if is_stop}
-            if not self.stop_in[word]:
-                articles[word] = count
-        narrowing = [
-            word for word in self.words if articles.get(word, MAX_RANKED + 1) <= MAX_RANKED
-        ]
-        if narrowing:
-            return narrowing
-        counted = [word for word in self.words if word in articles]
-        return [min(counted, key=articles.get)] if counted else self.words
+        articles = dict(cursor.fetchall())
+        narrowing = [word for word in candidates if articles[word] <= MAX_RANKED]
+        return narrowing or [min(candidates, key=articles.get)]
 
     def some_words(self, scope: QuerySet, narrowing: list[str]) -> QuerySet:
         """The articles with any of the narrowing words as typed, those with the most of all
         the words first. A word's typo alternatives count only beside a word found as typed:
         "wasp nest" is not a question about waste."""
         some = " | ".join(f"{word}:*" for word in narrowing)
-        indexed, indexed_params = self.any_language(some)
-        own, own_params = self.per_language(f"{_TABLE}.search_vector @@ {{q}}", some)
-        found = RawSQL(f"{indexed} AND {own}", indexed_params + own_params, BooleanField())
-        counts, params = [], []
-        for word in self.words:
+        found = self.any_language(some) & Q(self.matches(dict.fromkeys(self.codes, some)))
+        counts = [
             # A stop word is found nowhere in its language: no need to read the vector.
-            test, test_params = self.per_language(
-                f"{_TABLE}.search_vector @@ {{q}}",
-                self.terms[word],
-                otherwise=dict.fromkeys(self.stop_in[word], "false"),
+            Cast(
+                Coalesce(
+                    self.matches(
+                        {c: self.terms[word] for c in self.codes if c not in self.stop_in[word]}
+                    ),
+                    Value(False),
+                ),
+                IntegerField(),
             )
-            counts.append(f"coalesce({test}, false)::int")
-            params += test_params
-        return self._ranked(scope.filter(found), (" + ".join(counts), params))
+            for word in self.words
+        ]
+        return self._ranked(scope.filter(found), reduce(operator.add, counts))
 
-    def _ranked(self, scope: QuerySet, words_found: tuple[str, list]) -> QuerySet:
+    def _ranked(self, scope: QuerySet, words_found) -> QuerySet:
         """Ranked by the number of words found, then by ts_rank_cd (below 1): the exact words
         counting twice, a title or keyword far above the text."""
-        exact_query, exact_params = self.per_language("{q}", self.exact_any)
-        meant_query, meant_params = self.per_language("{q}", self.meant_any)
-
-        def rank(query: str) -> str:
-            return (
-                f"ts_rank_cd('{_RANK_WEIGHTS}', {_TABLE}.search_vector, {query},"
-                f" {_RANK_NORMALISATION})"
-            )
-
-        count_sql, count_params = words_found
+        meant = self._in_own_language(self.meant_any)
+        rank = self._rank(self._in_own_language(self.exact_any))
         if self.meant_any != self.exact_any:
-            rank_sql = f"({rank(exact_query)} + {rank(meant_query)}) / 2"
-            rank_params = exact_params + meant_params
-        else:
-            rank_sql, rank_params = rank(exact_query), exact_params
+            rank = (rank + self._rank(meant)) / Value(2.0)
         return (
             scope.defer("search_vector")
             .annotate(
-                search_rank=RawSQL(
-                    f"({count_sql}) + coalesce({rank_sql}, 0)",
-                    count_params + rank_params,
-                    output_field=FloatField(),
+                search_rank=ExpressionWrapper(
+                    words_found + Coalesce(rank, Value(0.0)), output_field=FloatField()
                 ),
                 # Costly: PostgreSQL computes it after the sort and limit, for the hits only.
-                search_snippet=RawSQL(
-                    f"ts_headline({_config_sql(_TABLE + '.language')}, {_SNIPPET_SOURCE_SQL},"
-                    f" {meant_query}, %s)",
-                    [*meant_params, _HEADLINE_OPTIONS],
-                    output_field=TextField(),
-                ),
+                search_snippet=_Headline(_SNIPPET_SOURCE, meant, config=ARTICLE_CONFIG),
             )
             .order_by("-search_rank", "title", "pk")
+        )
+
+    def _in_own_language(self, text: str) -> _InOwnLanguage:
+        return _InOwnLanguage(dict.fromkeys(self.codes, text))
+
+    @staticmethod
+    def _rank(query: _InOwnLanguage) -> SearchRank:
+        return SearchRank(
+            VECTOR,
+            query,
+            weights=RANK_WEIGHTS,
+            normalization=RANK_NORMALISATION,
+            cover_density=True,
         )
 
 
 def _meant_words(cursor, words: list[str]) -> dict[str, list[str]]:
     """Per search word, the known words it may stand for: for a word no article uses, the most
     similar known words (a typo); for a long word, the known words it starts with (a compound).
-    One query."""
+    One query, and one more for the words no article uses."""
     meant = {word: [] for word in words}
     long_enough = [word for word in words if len(word) >= MIN_PART]
     parts = defaultdict(list)
@@ -498,35 +608,36 @@ def _meant_words(cursor, words: list[str]) -> dict[str, list[str]]:
             parts[word[:end]].append(word)
     if not long_enough:
         return meant
-    vocabulary = SearchWord._meta.db_table
+    known = set(
+        SearchWord.objects.filter(word__in=[*long_enough, *parts]).values_list("word", flat=True)
+    )
+    for part in sorted(known & parts.keys()):
+        for word in parts[part]:
+            meant[word].append(part)
+    unknown = [word for word in long_enough if word not in known]
+    if not unknown:
+        return meant
+    # The TrigramSimilar lookup's threshold (pg_trgm's %), for this transaction: Django sets
+    # no database settings.
     cursor.execute(
         "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(TYPO_SIMILARITY)]
     )
-    cursor.execute(
-        f"""SELECT searched.word, alike.word, alike.similarity
-            FROM unnest(%s::text[]) AS searched(word)
-            CROSS JOIN LATERAL (
-                SELECT candidate.word, similarity(candidate.word, searched.word) AS similarity
-                FROM {vocabulary} candidate
-                WHERE candidate.word %% searched.word AND NOT EXISTS (
-                    SELECT FROM {vocabulary} known WHERE known.word = searched.word)
-                ORDER BY 2 DESC, candidate.word
-                LIMIT %s) AS alike
-            UNION ALL
-            SELECT NULL, word, 1 FROM {vocabulary} WHERE word = ANY(%s::text[])""",
-        [long_enough, MAX_ALTERNATIVES, list(parts)],
-    )
-    rows = cursor.fetchall()
+    alike = [
+        SearchWord.objects.filter(TrigramSimilar(F("word"), word))
+        .annotate(
+            searched=Value(word, output_field=_TEXT), similarity=TrigramSimilarity("word", word)
+        )
+        .order_by("-similarity", "word")
+        .values_list("searched", "word", "similarity")[:MAX_ALTERNATIVES]
+        for word in unknown
+    ]
+    rows = list(alike[0].union(*alike[1:], all=True) if len(alike) > 1 else alike[0])
     best = defaultdict(float)
     for searched, _known, similarity in rows:
-        if searched:
-            best[searched] = max(best[searched], similarity)
-    for searched, known, similarity in rows:
-        if searched and similarity < best[searched] * TYPO_MARGIN:
-            continue
-        for word in [searched] if searched else parts[known]:
-            if known not in meant[word]:
-                meant[word].append(known)
+        best[searched] = max(best[searched], similarity)
+    for searched, alternative, similarity in rows:
+        if similarity >= best[searched] * TYPO_MARGIN and alternative not in meant[searched]:
+            meant[searched].append(alternative)
     return meant
 
 

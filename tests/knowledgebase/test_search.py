@@ -2,11 +2,13 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from knowledgebase import search
-from knowledgebase.models import ArticleKind, FailedSearch, Topic
+from knowledgebase.models import Article, ArticleKind, FailedSearch, Topic
 from knowledgebase.search import (
-    VECTOR_SQL,
+    SEARCH_VECTOR,
     article_index,
     article_index_all,
     record_search,
@@ -291,6 +293,24 @@ def test_stop_words_ask_nothing_of_the_article(agent, supervisor):
 
 
 @postgresql_only
+def test_a_stop_word_of_one_language_is_a_word_in_another(
+    agent, supervisor, django_assert_num_queries
+):
+    # "die" is a German stop word and an English word. What PostgreSQL said of it is kept for
+    # the process, for the languages it was asked for and the others alike.
+    write(supervisor, "Batteries", "Old batteries die in the cold.")
+    write(supervisor, "Batterien", "Die Batterien sind leer.", language="de")
+    assert titles(search_articles("die", user=agent, language="de")) == []
+    assert titles(search_articles("die", user=agent, language="en")) == ["Batteries"]
+    assert titles(search_articles("die", user=agent)) == ["Batteries"]
+    # Beside a word of its own, the German article's stop word pulls no English one in.
+    assert titles(search_articles("die batterien", user=agent)) == ["Batterien"]
+    # Asked once: a search of known words is the search itself and what fills the list.
+    with django_assert_num_queries(3):  # BEGIN, the articles, COMMIT
+        search_articles("die", user=agent)
+
+
+@postgresql_only
 def test_an_article_is_searched_in_its_own_language_only(agent, supervisor):
     # The English stemmer keeps "müll"; only the German one makes it "mull" as in the vector.
     write(supervisor, "Abfall", "Der Müll wird abgeholt.", language="de")
@@ -310,13 +330,12 @@ def test_the_vector_is_current_after_an_update_in_the_same_transaction(agent, su
     )
     # The service indexed it. Still inside this test's transaction: nothing was committed.
     assert connection.in_atomic_block
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT search_vector::text, ({VECTOR_SQL})::text FROM knowledgebase_article "
-            "WHERE id = %s",
-            [article.pk],
-        )
-        stored, fresh = cursor.fetchone()
+    stored, fresh = (
+        Article.objects.filter(pk=article.pk)
+        .annotate(fresh=Cast(SEARCH_VECTOR, TextField()))
+        .values_list(Cast("search_vector", TextField()), "fresh")
+        .get()
+    )
     assert stored == fresh
     assert "'sofa':1A" in stored and "'furnitur':4B" in stored and "'fridg':" in stored
     assert titles(search_articles("furniture", user=agent)) == ["Sofa pickup"]
