@@ -13,8 +13,6 @@ export DEBUG ?= true
 .PHONY: run test lint format migrate demo lock messages clean
 
 run: $(VENV)/.runtime-installed migrate demo
-# The reports' day counts, for the demo just loaded; from then on the worker keeps them.
-	$(BIN)/python manage.py refresh_reports
 	@echo ""
 	@echo "Callcenter is starting at http://$(HOST):$(PORT)/"
 	@echo "Demo logins (password: demo): agent, supervisor, admin, manager"
