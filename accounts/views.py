@@ -282,3 +282,15 @@ password_change = PasswordChangeView.as_view()
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="registration/password_change_done.html"
 )
+
+
+class LogoutEverywhereView(auth_views.LogoutView):
+    """Logging out ends every session of the user, on every device, not only this one."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            services.user_logged_out_everywhere(user=request.user)
+        return super().post(request, *args, **kwargs)
+
+
+logout = LogoutEverywhereView.as_view()

@@ -15,7 +15,7 @@ admin.site.has_permission = is_admin_site_user
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login, name="login"),
-    path("logout/", views.logout, name="logout"),
+    path("logout/", accounts_views.logout, name="logout"),
     path("password/", accounts_views.password_change, name="password_change"),
     path("password/done/", accounts_views.password_change_done, name="password_change_done"),
     path("users/", include("accounts.urls")),

@@ -5,8 +5,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.services import user_logged_out_everywhere
-
 
 def home(request: HttpRequest) -> HttpResponse:
     # Everyone starts with their day at a glance (reports.views.dashboard decides what it shows).
@@ -18,18 +16,6 @@ login = login_not_required(
         template_name="registration/login.html", redirect_authenticated_user=True
     )
 )
-
-
-class LogoutEverywhereView(auth_views.LogoutView):
-    """Logging out ends every session of the user, on every device, not only this one."""
-
-    def post(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            user_logged_out_everywhere(user=request.user)
-        return super().post(request, *args, **kwargs)
-
-
-logout = LogoutEverywhereView.as_view()
 
 
 def login_locked(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
