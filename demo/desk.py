@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count
 
 from demo import city
 from demo.clock import Clock
@@ -113,7 +112,7 @@ class Desk:
     def __init__(self, *, clock: Clock, now: datetime, agents: list[AbstractBaseUser], seed):
         if not agents:
             raise ValueError("The demo's calls need agents.")
-        codes = list(ProblemCode.objects.usable().select_related("category"))
+        codes = list(ProblemCode.objects.usable().select_related("category").order_by("pk"))
         if not codes:
             raise ValueError("The demo's calls need usable problem codes in the catalogue.")
         self.clock = clock
@@ -384,12 +383,14 @@ class Desk:
         user = self.agents.get(work_order.created_by_id) or self.agent()
         assigned = opened + (closes - opened) * 0.2
         started = opened + (closes - opened) * 0.5
-        # The first update gives a due date to a work order whose code promised none.
-        due_at = {} if due else {"due_at": opened + city.DEFAULT_TURNAROUND}
-        crew = {"assignee": rng.choice(city.CREWS), **due_at}
+        if due is None:
+            # Its code promised nothing: a due date first, which every later update needs.
+            promise = {"due_at": opened + city.DEFAULT_TURNAROUND}
+            self.at(opened + timedelta(minutes=5), self.update, work_order.pk, user, promise, "")
+        crew = {"assignee": rng.choice(city.CREWS)}
         if cancelled:
             reason = rng.choice(city.CANCEL_REASONS)
-            cancel = {"status": WorkOrderStatus.CANCELLED, **due_at}
+            cancel = {"status": WorkOrderStatus.CANCELLED}
             self.at(closes, self.update, work_order.pk, user, cancel, reason)
         elif closes <= self.now:
             # Done by now: its crew and its completion in one save (the demo's only saves of
@@ -419,12 +420,3 @@ class Desk:
             user=user,
             reason=reason,
         )
-
-
-def callers_per_work_order() -> dict[int, int]:
-    """How many work orders have how many requests (for the command's summary)."""
-    counts = WorkOrder.objects.annotate(callers=Count("requests")).values_list("callers", flat=True)
-    result: dict[int, int] = {}
-    for count in counts:
-        result[count] = result.get(count, 0) + 1
-    return result

@@ -466,9 +466,10 @@ class WorkOrderBook:
         new, self.new = self.new, []
         ids = work_order_ids(len(new)) if new else []
         rows = []
+        zone = timezone.get_current_timezone()
         for work_order, pk in zip(new, ids, strict=True):
             work_order.id = pk
-            rows.append((pk, number_of("WO", pk, work_order.opened), *work_order.fields))
+            rows.append((pk, number_of("WO", pk, work_order.opened, zone), *work_order.fields))
             work_order.fields = ()
         if self.latest is not None:
             latest = self.latest
@@ -573,8 +574,9 @@ def _request_rows(
     code = city.picker(rng, [(item, 1 / (rank + 1) ** 0.8) for rank, item in enumerate(shuffled)])
     known = len(callers)
     frequent = max(1, int(known * city.FREQUENT_CALLERS))
+    zone = timezone.get_current_timezone()
     for pk, started in zip(ids, times, strict=True):
-        number = number_of("CR", pk, started)
+        number = number_of("CR", pk, started, zone)
         taker = agent()
         channel = channel_of()
         if rand() < city.DRAFT_SHARE:

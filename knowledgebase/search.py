@@ -49,7 +49,6 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
-    SearchVectorExact,
     TrigramSimilarity,
 )
 from django.db import connection, transaction
@@ -69,6 +68,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -115,7 +115,10 @@ class SearchHit:
 # The text-search configuration of the article's language, per row (SearchConfig casts it to
 # regconfig): English, German or Norwegian stemming and stop words, 'simple' for others.
 ARTICLE_CONFIG = Case(
-    *[When(language=code, then=Value(config)) for code, config in CONFIGS.items()],
+    *[
+        When(Exact(F("language"), Value(code, output_field=TextField())), then=Value(config))
+        for code, config in CONFIGS.items()
+    ],
     default=Value("simple"),
     output_field=TextField(),
 )
@@ -410,9 +413,8 @@ class _InOwnLanguage(SearchQuery):
     SQL of our own: Django's SearchQuery takes one configuration, and one chosen per row
     (config=ARTICLE_CONFIG) parses the query again for every article read, while a CASE with a
     to_tsquery per language is folded into constants as PostgreSQL plans. Built of Django's
-    Case, When and SearchQuery it is the same SQL, but the ranking and the snippet each need
-    one, and Django's handling of their nodes cost 1 to 3 ms a search (of about 15); this is
-    one node. (The filter is a Case of matches instead: see _Query.matches.)"""
+    Case, When and SearchQuery it is the same SQL, but a search needs several, and Django's
+    handling of their nodes cost 2 to 5 ms a search (of about 15); this is one node."""
 
     def __init__(self, texts: dict[str, str]):
         self.texts = texts
@@ -426,6 +428,31 @@ class _InOwnLanguage(SearchQuery):
             params = [*params, code, CONFIGS.get(code, "simple"), text]
         if not whens:
             return "NULL::tsquery", []
+        return f"(CASE {language} {' '.join(whens)} ELSE NULL END)", params
+
+
+class _Matches(Func):
+    """Whether the article's vector matches the text for its language (`texts`, by code),
+    parsed in that language's configuration; NULL in other languages. For the reason of
+    _InOwnLanguage, and written as a CASE of matches rather than a match of a CASE: PostgreSQL
+    guesses that the latter finds next to nothing and reads the whole table (120 ms instead of
+    30 for "streetlight"). Not a test it answers by index: any_language is the index's test."""
+
+    output_field = BooleanField()
+
+    def __init__(self, texts: dict[str, str]):
+        self.texts = texts
+        super().__init__(F("language"), VECTOR)
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        language, params = compiler.compile(self.source_expressions[0])
+        vector, vector_params = compiler.compile(self.source_expressions[1])
+        whens = []
+        for code, text in self.texts.items():
+            whens.append(f"WHEN %s THEN {vector} @@ to_tsquery(%s::regconfig, %s)")
+            params = [*params, code, *vector_params, CONFIGS.get(code, "simple"), text]
+        if not whens:
+            return "NULL::boolean", []
         return f"(CASE {language} {' '.join(whens)} ELSE NULL END)", params
 
 
@@ -469,22 +496,6 @@ class _Query:
         queries = [_tsquery(text, code) for code in self.codes]
         return Q(search_vector=reduce(operator.or_, queries))
 
-    def matches(self, texts: dict[str, str]) -> Case:
-        """Whether the article's vector matches the text for its language (`texts`, by
-        language code) parsed in that language's configuration; NULL in another language.
-        A CASE of matches rather than a match of a CASE (_InOwnLanguage): PostgreSQL guesses
-        that the latter finds next to nothing and reads the whole table (120 ms instead of 30
-        for "streetlight"). Not a test it answers by index: any_language is the index's test.
-        """
-        return Case(
-            *[
-                When(language=code, then=SearchVectorExact(VECTOR, _tsquery(text, code)))
-                for code, text in texts.items()
-            ],
-            default=None,
-            output_field=BooleanField(),
-        )
-
     def every_word(self, scope: QuerySet) -> QuerySet:
         """The articles with every word (but stop words of their language), ranked."""
         # Per language, every word that is not a stop word there. A language whose words are
@@ -495,7 +506,7 @@ class _Query:
             )
             for code in self.codes
         }
-        found = Q(self.matches({code: text for code, text in every.items() if text}))
+        found = Q(_Matches({code: text for code, text in every.items() if text}))
         # A word that is a stop word in some language cannot narrow by index; the others do.
         indexed = [f"({self.terms[w]})" for w in self.words if not self.stop_in[w]]
         if indexed:
@@ -547,12 +558,12 @@ class _Query:
         the words first. A word's typo alternatives count only beside a word found as typed:
         "wasp nest" is not a question about waste."""
         some = " | ".join(f"{word}:*" for word in narrowing)
-        found = self.any_language(some) & Q(self.matches(dict.fromkeys(self.codes, some)))
+        found = self.any_language(some) & Q(_Matches(dict.fromkeys(self.codes, some)))
         counts = [
             # A stop word is found nowhere in its language: no need to read the vector.
             Cast(
                 Coalesce(
-                    self.matches(
+                    _Matches(
                         {c: self.terms[word] for c in self.codes if c not in self.stop_in[word]}
                     ),
                     Value(False),

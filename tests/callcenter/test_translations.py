@@ -19,6 +19,7 @@ SOURCES = [
     "workorders",
     "requests_app",
     "reports",
+    "demo",
     "templates",
 ]
 

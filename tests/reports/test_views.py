@@ -218,9 +218,11 @@ def test_recent_callers_are_read_through_the_agents_index(agent, django_assert_n
     with django_assert_num_queries(2):  # the latest requests, then their customers
         assert len(recent_callers(agent)) == 3
     # A colleague's many requests, as in a call center: this agent's are a few among them.
-    colleague = user_with_role("Agent", "colleague")
+    colleague, regular = user_with_role("Agent", "colleague"), CustomerFactory()
     CustomerRequest.objects.bulk_create(
-        CustomerRequest(number=f"CR-T-{number}", agent=colleague, started_at=timezone.now())
+        CustomerRequest(
+            number=f"CR-T-{number}", agent=colleague, customer=regular, started_at=timezone.now()
+        )
         for number in range(300)
     )
     query = (
