@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "knowledgebase",
     "workorders",
     "requests_app",
+    "calls",
     "reports",
     "demo",
 ]
@@ -179,6 +180,38 @@ USE_TZ = True
 
 # Region used to read phone numbers typed without a country code.
 PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "DE")
+
+
+# The phone system (Kamailio, rtpengine and the media service; see calls/ and the README).
+# PHONE_SECRET is the header X-Phone-Secret the phone system sends with every question and event;
+# PHONE_AUTH_SECRET signs the browsers' time-limited SIP credentials (Kamailio's autheph). Both
+# are required unless DEBUG is on, like SECRET_KEY.
+def env_secret(name: str, development_default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Set it to a long random string, or DEBUG=true for development."
+        )
+    return development_default
+
+
+PHONE_SECRET = env_secret("PHONE_SECRET", "dev-phone-secret")
+PHONE_AUTH_SECRET = env_secret("PHONE_AUTH_SECRET", "dev-phone-auth-secret")
+SIP_DOMAIN = os.environ.get("SIP_DOMAIN", "127.0.0.1")
+SIP_HOST = os.environ.get("SIP_HOST", "127.0.0.1")
+SIP_PORT = int(os.environ.get("SIP_PORT", "5060"))  # UDP and TCP
+SIP_WS_PORT = int(os.environ.get("SIP_WS_PORT", "5066"))  # browsers (WebSocket)
+RTPENGINE_NG_PORT = int(os.environ.get("RTPENGINE_NG_PORT", "2223"))
+RTP_PORT_MIN = int(os.environ.get("RTP_PORT_MIN", "30000"))
+RTP_PORT_MAX = int(os.environ.get("RTP_PORT_MAX", "30999"))
+MEDIA_SIP_PORT = int(os.environ.get("MEDIA_SIP_PORT", "5070"))  # the media service's own SIP port
+PHONE_APP_URL = os.environ.get("PHONE_APP_URL", "http://127.0.0.1:8000")
+PHONE_RUN_DIR = Path(os.environ.get("PHONE_RUN_DIR", BASE_DIR / "var/phone"))
+CALL_RECORDINGS_DIR = Path(os.environ.get("CALL_RECORDINGS_DIR", BASE_DIR / "var/recordings"))
+# How long the browsers' SIP credentials are valid (seconds).
+PHONE_CREDENTIALS_SECONDS = int(os.environ.get("PHONE_CREDENTIALS_SECONDS", str(12 * 3600)))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -23,6 +23,7 @@ urlpatterns = [
     path("catalogue/", include("hierarchy.urls")),
     path("knowledge/", include("knowledgebase.urls")),
     path("work-orders/", include("workorders.urls")),
+    path("calls/", include("calls.urls")),
     path("reports/", include("reports.urls")),
     path("today/", reports_views.dashboard, name="dashboard"),
     path("", include("requests_app.urls")),

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from calls import views
+
+app_name = "calls"
+urlpatterns = [
+    path("phone/route/", views.phone_route, name="phone_route"),
+    path("phone/events/", views.phone_events, name="phone_events"),
+    path("credentials/", views.credentials, name="credentials"),
+]
