@@ -53,8 +53,29 @@ _write_articles = [
     for action in ("add", "change")
 ] + ["knowledgebase.publish_article"]
 
+# Taking calls, seeing one's own calls, calling back callers nobody answered.
+_take_calls = [
+    "calls.take_calls",
+    "calls.view_call",
+    "calls.view_callback",
+    "calls.change_callback",
+]
+# Who is in which queue and how available the team is.
+_supervise_calls = [
+    "calls.view_all_calls",
+    "calls.view_queue",
+    "calls.view_agentstate",
+    *[f"calls.{action}_queuemember" for action in ("view", "add", "change", "delete")],
+]
+# The phone system's configuration.
+_configure_calls = [
+    f"calls.{action}_{model}"
+    for model in ("trunk", "queue", "pausereason")
+    for action in ("view", "add", "change")
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: [*_browse_catalogue, *_take_requests, *_work_orders, *_read_articles],
+    AGENT: [*_browse_catalogue, *_take_requests, *_work_orders, *_read_articles, *_take_calls],
     SUPERVISOR: [
         *_browse_catalogue,
         *_take_requests,
@@ -64,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_request_settings,
         *_read_articles,
         *_write_articles,
+        *_take_calls,
+        *_supervise_calls,
     ],
     ADMINISTRATOR: [
         *_browse_catalogue,
@@ -72,12 +95,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
+        *_configure_calls,
+        "calls.view_queuemember",
     ],
     MANAGER: [
         *_browse_catalogue,
         "requests_app.view_customerrequest",
         "workorders.view_workorder",
         "reports.view_reports",
+        "calls.view_call",
+        "calls.view_all_calls",
     ],
 }
 
