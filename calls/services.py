@@ -1,0 +1,587 @@
+"""The calls' verbs: set an agent's availability, route a call, record what the phone system
+reports about a call, keep the callbacks owed to callers nobody answered.
+
+Two rules hold here, and only here:
+
+- An agent rings for one call at a time and is never offered a call while on another. call_route
+  reserves the agent (state "ringing" for the call) in the transaction that chooses them, with the
+  agent's row locked (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, so a second routing
+  question takes the next agent instead of waiting; on SQLite every write transaction is taken
+  IMMEDIATE, one at a time). Lock order everywhere: the call's row, then agents' rows.
+- A call's record is derived from all its events ordered by their own time (call_event_record),
+  so an event that arrives twice or late leaves the same record. The agents' states follow the
+  derived call, not the last event to arrive.
+
+Time comes from calls.clock.now(), which the tests set.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from calls import clock
+from calls.models import (
+    AgentState,
+    AgentStateChange,
+    Call,
+    Callback,
+    CallbackStatus,
+    CallEvent,
+    Direction,
+    EventKind,
+    Outcome,
+    PauseReason,
+    Queue,
+    QueueMember,
+    State,
+    Trunk,
+)
+
+# A reservation lasts the queue's ring time and this much more, for the phone system's own
+# delays: an agent still "ringing" after that let the call ring out.
+RING_GRACE_SECONDS = 5
+# Ring time for a call from one user to another (no queue).
+DIRECT_RING_SECONDS = 30
+# The states an agent chooses; the others are the phone system's.
+AGENT_CHOICES = {State.AVAILABLE, State.PAUSED, State.OFFLINE}
+# SIP answers that end a ringing call without the agent being at fault: the caller gave up
+# (487), the agent declined (486, 603, 600).
+NOT_THE_AGENTS_FAULT = {486, 487, 600, 603}
+BUSY_CODES = {486, 600, 603}
+CALLER_GAVE_UP = 487
+MISSED_CALL_NAME = gettext_noop("Missed call")
+
+
+# Agents' availability ---------------------------------------------------------------------
+
+
+def _lock_agent(user: AbstractBaseUser) -> AgentState:
+    """The agent's state row, locked until the transaction ends (made, offline, if missing)."""
+    state = AgentState.objects.select_for_update().filter(user=user).first()
+    if state is None:
+        AgentState.objects.get_or_create(
+            user=user, defaults={"state": State.OFFLINE, "since": clock.now()}
+        )
+        state = AgentState.objects.select_for_update().get(user=user)
+    return state
+
+
+def _move(
+    agent: AgentState,
+    new: str,
+    *,
+    at: datetime,
+    reason: PauseReason | None = None,
+    call: Call | None = None,
+    until: datetime | None = None,
+) -> None:
+    """Write the agent's new state and keep the change (the one writer of both)."""
+    reason = reason if new == State.PAUSED else None
+    same = (
+        agent.state == new
+        and agent.pause_reason_id == (reason.pk if reason else None)
+        and agent.call_id == (call.pk if call else None)
+    )
+    if same:
+        if agent.until != until:
+            agent.until = until
+            agent.save(update_fields=["until"])
+        return
+    if new == State.AVAILABLE and (agent.state != State.RINGING or agent.idle_since is None):
+        # Idle from now: after a call, a pause or being away. An agent whose phone rang for a
+        # call the caller gave up keeps their place.
+        agent.idle_since = at
+    agent.state, agent.pause_reason, agent.call, agent.until = new, reason, call, until
+    agent.since = at
+    agent.save()
+    AgentStateChange.objects.create(
+        user_id=agent.user_id, state=new, pause_reason=reason, at=at, call=call
+    )
+
+
+def _missed_call_reason() -> PauseReason:
+    reason = PauseReason.objects.filter(system_key=PauseReason.MISSED_CALL).first()
+    if reason is None:
+        # An administrator may have made one of that name: it becomes the one.
+        PauseReason.objects.filter(name=MISSED_CALL_NAME, system_key="").update(
+            system_key=PauseReason.MISSED_CALL
+        )
+        reason, _created = PauseReason.objects.get_or_create(
+            system_key=PauseReason.MISSED_CALL, defaults={"name": MISSED_CALL_NAME}
+        )
+    return reason
+
+
+def _expire(now: datetime) -> None:
+    """Wrap-ups whose time is over become available, reservations whose time is over become
+    "Paused: Missed call"; at the moment each ended. Rows another transaction holds are theirs."""
+    expired = (
+        AgentState.objects.select_for_update(skip_locked=True)
+        .filter(state__in=[State.WRAP_UP, State.RINGING], until__lte=now)
+        .order_by("pk")
+    )
+    for agent in expired:
+        if agent.state == State.WRAP_UP:
+            _move(agent, State.AVAILABLE, at=agent.until)
+        else:
+            _move(agent, State.PAUSED, at=agent.until, reason=_missed_call_reason())
+
+
+@transaction.atomic
+def agent_state_set(
+    *,
+    user: AbstractBaseUser,
+    state: str,
+    reason: PauseReason | None = None,
+    by_phone_system: bool = False,
+    call: Call | None = None,
+    seconds: int = 0,
+) -> AgentState:
+    """Set the agent's availability. Agents choose Available, Paused (with an active reason)
+    or Offline, never while on a call; the phone system also sets On a call (with the call)
+    and Wrap-up (for `seconds`, then available)."""
+    if state not in State.values:
+        raise ValidationError(_("Unknown availability."), code="invalid")
+    if not by_phone_system and state not in AGENT_CHOICES:
+        raise ValidationError(_("Only the phone system sets this availability."), code="invalid")
+    now = clock.now()
+    _expire(now)
+    agent = _lock_agent(user)
+    if state == State.PAUSED and (reason is None or not (reason.active or by_phone_system)):
+        raise ValidationError({"reason": _("Choose why you pause.")}, code="required")
+    if not by_phone_system and agent.current(now) == State.ON_CALL:
+        raise ValidationError(
+            _("You are on a call: change your availability when it has ended."), code="on_call"
+        )
+    if state == State.ON_CALL and call is None:
+        raise ValidationError(_("On a call needs the call."), code="invalid")
+    if state == State.WRAP_UP:
+        if seconds <= 0:
+            _move(agent, State.AVAILABLE, at=now)
+            return agent
+        _move(agent, State.WRAP_UP, at=now, call=call, until=now + timedelta(seconds=seconds))
+        return agent
+    _move(agent, state, at=now, reason=reason, call=call if state == State.ON_CALL else None)
+    return agent
+
+
+@transaction.atomic
+def agent_wrap_up_extend(*, user: AbstractBaseUser, seconds: int) -> AgentState:
+    """The agent needs longer after a call: the wrap-up ends `seconds` later."""
+    if not 0 < seconds <= 3600:
+        raise ValidationError({"seconds": _("Give between 1 and 3600 seconds.")}, code="invalid")
+    now = clock.now()
+    agent = _lock_agent(user)
+    if agent.current(now) != State.WRAP_UP:
+        raise ValidationError(_("You are not wrapping up a call."), code="invalid")
+    agent.until = agent.until + timedelta(seconds=seconds)
+    agent.save(update_fields=["until"])
+    return agent
+
+
+# Routing ------------------------------------------------------------------------------------
+
+
+def _reject(code: int, reason: str) -> dict:
+    return {"action": "reject", "code": code, "reason": reason}
+
+
+def _ring(agent: AgentState, queue: Queue) -> dict:
+    username = agent.user.get_username()
+    return {
+        "action": "ring",
+        "user": username,
+        "uri": f"sip:{username}@{settings.SIP_DOMAIN}",
+        "ring_seconds": queue.ring_seconds,
+        "record": queue.record,
+        "queue": queue.name,
+    }
+
+
+def _wait(queue: Queue) -> dict:
+    return {
+        "action": "wait",
+        "uri": f"sip:queue-{queue.pk}@{settings.SIP_HOST}:{settings.MEDIA_SIP_PORT}",
+        "queue": queue.name,
+        "max_wait_seconds": queue.max_wait_seconds,
+        "record": queue.record,
+    }
+
+
+def _direct(user: AbstractBaseUser) -> dict:
+    return {"action": "agent", "uri": f"sip:{user.get_username()}@{settings.SIP_DOMAIN}"}
+
+
+def _trunk_for(source: str) -> Trunk | None:
+    for trunk in Trunk.objects.filter(active=True).exclude(source_addresses=""):
+        if trunk.accepts(source):
+            return trunk
+    return None
+
+
+def _lock_call(*, call_id: str, at: datetime, **values) -> tuple[Call, bool]:
+    """The call's row, made if this is the first word of it, locked until the transaction ends."""
+    call, created = Call.objects.get_or_create(
+        call_id=call_id, defaults={"offered_at": at, **values}
+    )
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    return call, created
+
+
+@transaction.atomic
+def call_route(
+    *, call_id: str, from_number: str, to_number: str, source: str, attempt: int
+) -> dict:
+    """Where the phone system sends a call now (the answer's JSON, see the contract in the
+    README): the queue's available member with the highest skill who has been idle longest,
+    reserved for this call; "wait" when nobody is free; "agent" for a call from one user to
+    another; "reject" for what may not call or be called.
+
+    `attempt` counts the routing questions after unanswered rings: the same attempt asked again
+    (a retransmission) gets the same agent; another attempt while that agent still rings for the
+    call means it rang out, and the agent is paused ("Missed call").
+
+    Only a caller the phone system authenticated comes with a username in `from`; anyone else
+    must come from an active trunk's address.
+    """
+    now = clock.now()
+    _expire(now)
+    users = get_user_model().objects.filter(is_active=True)
+    caller = users.filter(username=from_number).first() if from_number else None
+    queue = Queue.objects.filter(number=to_number).first()
+    if queue is None:
+        callee = users.filter(username=to_number).first() if to_number else None
+        if callee is None:
+            return _reject(404, "Unknown number")
+        if caller is None:
+            return _reject(403, "Calls from outside reach queues only")
+        return _route_to_user(call_id, caller, callee, now)
+
+    trunk = None
+    if caller is None:
+        trunk = _trunk_for(source)
+        if trunk is None:
+            return _reject(403, "Unknown source")
+    call, created = _lock_call(
+        call_id=call_id,
+        at=now,
+        direction=Direction.INTERNAL if caller else Direction.INBOUND,
+        from_number=from_number,
+        to_number=to_number,
+        trunk=trunk,
+        queue=queue,
+    )
+    if created:
+        CallEvent.objects.create(
+            call=call, event=EventKind.OFFERED, at=now, received_at=now, username=""
+        )
+    elif call.queue_id is None:
+        # Its first events came before the routing question.
+        call.queue, call.trunk = queue, call.trunk or trunk
+        call.save(update_fields=["queue", "trunk"])
+    if call.ended_at is not None or call.answered_at is not None:
+        return _reject(480, "The call is answered or over")
+
+    ringing = (
+        AgentState.objects.select_for_update()
+        .select_related("user")
+        .filter(state=State.RINGING, call=call)
+        .first()
+    )
+    if ringing is not None:
+        if attempt == call.route_attempt:
+            return _ring(ringing, queue)
+        _move(ringing, State.PAUSED, at=now, reason=_missed_call_reason())
+
+    agent = _reserve(queue, call, now)
+    if agent is None:
+        return _wait(queue)
+    call.route_attempt = attempt
+    call.save(update_fields=["route_attempt"])
+    return _ring(agent, queue)
+
+
+def _reserve(queue: Queue, call: Call, now: datetime) -> AgentState | None:
+    """The available member idle longest, highest skill first, who has not rung for this call
+    yet: locked and set ringing for it. A member another question is reserving right now is
+    skipped (its row is locked), one reserved a moment ago no longer matches."""
+    tried = CallEvent.objects.filter(call=call, event=EventKind.RESERVED).values("username")
+    candidates = list(
+        QueueMember.objects.filter(
+            queue=queue, user__is_active=True, user__agent_state__state=State.AVAILABLE
+        )
+        .exclude(user__username__in=tried)
+        .order_by("-skill", "user__agent_state__idle_since", "user_id")
+        .values_list("user_id", flat=True)[:20]
+    )
+    for user_id in candidates:
+        agent = (
+            AgentState.objects.select_for_update(skip_locked=True)
+            .select_related("user")
+            .filter(pk=user_id, state=State.AVAILABLE)
+            .first()
+        )
+        if agent is None:
+            continue
+        until = now + timedelta(seconds=queue.ring_seconds + RING_GRACE_SECONDS)
+        _move(agent, State.RINGING, at=now, call=call, until=until)
+        CallEvent.objects.create(
+            call=call,
+            event=EventKind.RESERVED,
+            at=now,
+            username=agent.user.get_username(),
+            received_at=now,
+        )
+        return agent
+    return None
+
+
+def _route_to_user(call_id: str, caller, callee, now: datetime) -> dict:
+    """A call from one user to another: it rings only an available user, reserved for it."""
+    call, created = _lock_call(
+        call_id=call_id,
+        at=now,
+        direction=Direction.INTERNAL,
+        from_number=caller.get_username(),
+        to_number=callee.get_username(),
+    )
+    if created:
+        CallEvent.objects.create(
+            call=call, event=EventKind.OFFERED, at=now, received_at=now, username=""
+        )
+    agent = _lock_agent(callee)
+    if agent.state == State.RINGING and agent.call_id == call.pk:
+        return _direct(callee)
+    if agent.current(now) != State.AVAILABLE:
+        return _reject(480, "Not available")
+    until = now + timedelta(seconds=DIRECT_RING_SECONDS + RING_GRACE_SECONDS)
+    _move(agent, State.RINGING, at=now, call=call, until=until)
+    CallEvent.objects.create(
+        call=call,
+        event=EventKind.RESERVED,
+        at=now,
+        username=callee.get_username(),
+        received_at=now,
+    )
+    return _direct(callee)
+
+
+# Events --------------------------------------------------------------------------------------
+
+
+def event_time(seconds: float) -> datetime:
+    """The event's own time from the phone system's Unix time."""
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+@transaction.atomic
+def call_event_record(
+    *,
+    call_id: str,
+    event: str,
+    at: datetime,
+    from_number: str = "",
+    to_number: str = "",
+    username: str = "",
+    code: int = 0,
+    queue_name: str = "",
+) -> Call:
+    """Keep one report of the phone system about a call, once however often it comes, and
+    derive the call's record and its agents' states from all its reports in their own order."""
+    if event not in EventKind.values or event == EventKind.RESERVED:
+        raise ValidationError({"event": _("Unknown event.")}, code="invalid")
+    now = clock.now()
+    _expire(now)
+    users = get_user_model().objects
+    caller_is_user = bool(from_number) and users.filter(username=from_number).exists()
+    callee_is_user = bool(to_number) and users.filter(username=to_number).exists()
+    if not caller_is_user:
+        direction = Direction.INBOUND
+    else:
+        direction = Direction.INTERNAL if callee_is_user else Direction.OUTBOUND
+    call, _created = _lock_call(
+        call_id=call_id,
+        at=at,
+        direction=direction,
+        from_number=from_number,
+        to_number=to_number,
+        queue=Queue.objects.filter(name=queue_name).first() if queue_name else None,
+    )
+    if call.queue_id is None and queue_name:
+        call.queue = Queue.objects.filter(name=queue_name).first()
+    _kept, created = CallEvent.objects.get_or_create(
+        call=call,
+        event=event,
+        at=at,
+        username=username,
+        defaults={"code": code, "received_at": now},
+    )
+    if created:
+        _derive(call, now)
+    return call
+
+
+def _derive(call: Call, now: datetime) -> None:
+    events = list(call.events.order_by("at", "id"))
+    offered = [e.at for e in events if e.event == EventKind.OFFERED]
+    call.offered_at = min(offered or [e.at for e in events])
+    rang = [e.at for e in events if e.event in (EventKind.RINGING, EventKind.RESERVED)]
+    call.rang_at = min(rang) if rang else None
+    answers = [e for e in events if e.event == EventKind.ANSWERED and e.username]
+    call.answered_at = answers[0].at if answers else None
+    call.agent = (
+        get_user_model().objects.filter(username=answers[0].username).first() if answers else None
+    )
+    ends = [e for e in events if e.event in (EventKind.HANGUP, EventKind.FAILED)]
+    end = ends[-1] if ends else None
+    call.ended_at = end.at if end else None
+    call.hold_seconds = _hold_seconds(events, call.ended_at)
+    call.outcome = _outcome(events, call, end)
+    call.save()
+    _keep_callback(call)
+    _move_agents(call, events, now)
+
+
+def _hold_seconds(events: list[CallEvent], ended_at: datetime | None) -> int:
+    held, since = 0.0, None
+    for event in events:
+        if event.event == EventKind.HOLD and since is None:
+            since = event.at
+        elif event.event == EventKind.RESUME and since is not None:
+            held += (event.at - since).total_seconds()
+            since = None
+    if since is not None and ended_at is not None:
+        held += (ended_at - since).total_seconds()
+    return int(held)
+
+
+def _outcome(events: list[CallEvent], call: Call, end: CallEvent | None) -> str:
+    if end is None:
+        return ""
+    if any(e.event == EventKind.TRANSFERRED for e in events):
+        return Outcome.TRANSFERRED
+    if call.answered_at is not None:
+        return Outcome.ANSWERED
+    if end.event == EventKind.HANGUP or end.code == CALLER_GAVE_UP:
+        # The caller hung up while waiting or ringing (a queue's media service answers
+        # waiting callers itself, so their hangup is a hangup without an agent).
+        return Outcome.ABANDONED
+    if end.code in BUSY_CODES:
+        return Outcome.BUSY
+    if call.rang_at is not None:
+        return Outcome.RANG_OUT
+    return Outcome.FAILED
+
+
+def _keep_callback(call: Call) -> None:
+    """A queue's caller nobody answered is owed a callback; if a late event shows the call was
+    answered after all, the untouched callback goes again."""
+    owed = (
+        call.outcome in (Outcome.ABANDONED, Outcome.RANG_OUT)
+        and call.queue_id is not None
+        and bool(call.from_number)
+    )
+    existing = Callback.objects.filter(call=call).first()
+    if owed and existing is None:
+        callback_create(
+            queue=call.queue, number=call.from_number, called_at=call.ended_at, call=call
+        )
+    elif not owed and existing is not None and existing.status == CallbackStatus.OPEN:
+        existing.delete()
+
+
+def _move_agents(call: Call, events: list[CallEvent], now: datetime) -> None:
+    """Each agent of the call where the call puts them: on it while it lasts after their
+    answer, in wrap-up after it (or after they transferred it), back to available if the caller
+    gave up while their phone rang, paused if it rang out. Only agents whose state belongs to
+    this call are moved back; an answer moves the agent from anywhere."""
+    usernames = {e.username for e in events if e.username}
+    if call.direction != Direction.INBOUND and call.from_number:
+        usernames.add(call.from_number)
+    users = get_user_model().objects.filter(username__in=usernames).order_by("pk")
+    end = next(
+        (e for e in reversed(events) if e.event in (EventKind.HANGUP, EventKind.FAILED)), None
+    )
+    for user in users:
+        name = user.get_username()
+        own = [
+            e
+            for e in events
+            if e.username == name and e.event in (EventKind.ANSWERED, EventKind.TRANSFERRED)
+        ]
+        talked = bool(own) or (name == call.from_number and call.answered_at is not None)
+        left = bool(own) and own[-1].event == EventKind.TRANSFERRED
+        agent = _lock_agent(user)
+        ours = agent.call_id == call.pk
+        # Once put on this call, an agent is moved by it only while their state is still its:
+        # a late event must not pull them back from what they do now.
+        handled = AgentStateChange.objects.filter(
+            user=user, call=call, state__in=[State.ON_CALL, State.WRAP_UP]
+        ).exists()
+        if talked and not left and call.ended_at is None:
+            if not (agent.state == State.ON_CALL and ours) and not handled:
+                _move(agent, State.ON_CALL, at=now, call=call)
+        elif talked:
+            # Over for them: the call ended, or they transferred it.
+            free = agent.state in (State.AVAILABLE, State.RINGING) and agent.call_id in (
+                None,
+                call.pk,
+            )
+            if (ours and agent.state == State.ON_CALL) or (free and not handled):
+                _wrap_up(agent, call, now)
+        elif ours and agent.state == State.RINGING and (call.ended_at or call.answered_at):
+            if end is not None and end.username in ("", name) and _rang_out(end):
+                _move(agent, State.PAUSED, at=now, reason=_missed_call_reason())
+            else:
+                _move(agent, State.AVAILABLE, at=now)
+
+
+def _rang_out(end: CallEvent) -> bool:
+    return end.event == EventKind.FAILED and end.code not in NOT_THE_AGENTS_FAULT
+
+
+def _wrap_up(agent: AgentState, call: Call, now: datetime) -> None:
+    seconds = call.queue.wrap_up_seconds if call.queue_id else 0
+    until = (call.ended_at or now) + timedelta(seconds=seconds)
+    if until <= now:
+        _move(agent, State.AVAILABLE, at=now)
+    else:
+        _move(agent, State.WRAP_UP, at=now, call=call, until=until)
+
+
+# Callbacks -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def callback_create(
+    *, queue: Queue, number: str, called_at: datetime | None = None, call: Call | None = None
+) -> Callback:
+    number = number.strip()
+    if not number:
+        raise ValidationError({"number": _("Give the number to call back.")}, code="required")
+    return Callback.objects.create(
+        queue=queue, number=number, called_at=called_at or clock.now(), call=call
+    )
+
+
+@transaction.atomic
+def callback_done(*, callback: Callback, user: AbstractBaseUser, note: str = "") -> Callback:
+    """Someone called the caller back: the item leaves the open list, with who and when."""
+    callback = Callback.objects.select_for_update().get(pk=callback.pk)
+    if callback.status == CallbackStatus.DONE:
+        raise ValidationError(
+            _("%(user)s already called back.") % {"user": callback.done_by}, code="done"
+        )
+    callback.status = CallbackStatus.DONE
+    callback.done_by = user
+    callback.done_at = clock.now()
+    callback.note = note.strip()
+    callback.full_clean(exclude=["queue", "call", "done_by"])
+    callback.save()
+    return callback
