@@ -1,0 +1,60 @@
+"""Which tones a recording holds: each test party plays its own frequency (440, 660, 880 Hz), and
+a Goertzel filter per frequency over the recorded WAV tells who heard whom. Pure Python: the
+recordings are a few seconds of 8 kHz mono."""
+
+import math
+import struct
+import wave
+
+TONES = (440, 660, 880)
+
+
+def read_wav(path):
+    """(samples as floats in -1..1, sample rate) of a 16-bit PCM WAV file (first channel)."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise ValueError(f"{path}: {8 * wav.getsampwidth()}-bit samples, 16 expected")
+        channels = wav.getnchannels()
+        rate = wav.getframerate()
+        frames = wav.readframes(wav.getnframes())
+    values = struct.unpack(f"<{len(frames) // 2}h", frames)[::channels]
+    return [value / 32768 for value in values], rate
+
+
+def goertzel_power(samples, rate, frequency):
+    """The power of one frequency in the samples, normalised so that a full-scale sine of that
+    frequency gives about 0.25 whatever the length."""
+    count = len(samples)
+    if not count:
+        return 0.0
+    coefficient = 2 * math.cos(2 * math.pi * frequency / rate)
+    previous = before = 0.0
+    for sample in samples:
+        previous, before = sample + coefficient * previous - before, previous
+    power = previous * previous + before * before - coefficient * previous * before
+    return power / (count * count)
+
+
+def tone_levels(path, frequencies=TONES, skip_seconds=0.3):
+    """{frequency: share of the recording's energy at that frequency (0..1)} for the WAV file,
+    leaving out its first skip_seconds (call setup)."""
+    samples, rate = read_wav(path)
+    samples = samples[int(skip_seconds * rate) :]
+    if not samples:
+        return dict.fromkeys(frequencies, 0.0)
+    energy = sum(sample * sample for sample in samples) / len(samples)
+    if energy <= 0:
+        return dict.fromkeys(frequencies, 0.0)
+    # A sine of amplitude A has energy A²/2 and Goertzel power A²/4: the share is 2·power/energy.
+    return {f: min(1.0, 2 * goertzel_power(samples, rate, f) / energy) for f in frequencies}
+
+
+def heard(path, frequencies=TONES, threshold=0.5, skip_seconds=0.3):
+    """The frequencies that carry at least threshold of the recording's energy."""
+    levels = tone_levels(path, frequencies, skip_seconds)
+    return {f for f, share in levels.items() if share >= threshold}
+
+
+def seconds_of_audio(path):
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
