@@ -1,0 +1,34 @@
+"""Who may do what with calls: the one place views and templates ask."""
+
+
+def can_take_calls(user) -> bool:
+    """Be rung for calls, set one's availability, get browser phone credentials (agents and
+    supervisors)."""
+    return user.has_perm("calls.take_calls")
+
+
+def can_see_all_calls(user) -> bool:
+    """Every call, not only one's own (supervisors and managers)."""
+    return user.has_perm("calls.view_all_calls")
+
+
+def can_view_calls(user) -> bool:
+    return user.has_perm("calls.view_call")
+
+
+def can_see_call(user, call) -> bool:
+    """A call: the agent who took it, and those who see every call."""
+    return can_see_all_calls(user) or (can_view_calls(user) and call.agent_id == user.pk)
+
+
+def visible_calls(user, calls):
+    """The calls of `calls` the user may see: what lists show, the same rule as can_see_call."""
+    if can_see_all_calls(user):
+        return calls
+    if can_view_calls(user):
+        return calls.filter(agent=user)
+    return calls.none()
+
+
+def can_work_callbacks(user) -> bool:
+    return user.has_perm("calls.change_callback")
