@@ -80,6 +80,8 @@ class PhoneConfig:
     http_timeout_seconds: int = 2
     max_attempts: int = 10
     event_poll_us: int = 5000
+    # rtpengine's command-line interface (rtpengine-ctl); next to its control port by default.
+    rtpengine_cli_port: int | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -141,6 +143,7 @@ class PhoneConfig:
             "--table=-1",
             f"--interface={self.sip_host}",
             f"--listen-ng=127.0.0.1:{self.rtpengine_ng_port}",
+            f"--listen-cli=127.0.0.1:{self.rtpengine_cli_port or self.rtpengine_ng_port + 1}",
             f"--port-min={self.rtp_port_min}",
             f"--port-max={self.rtp_port_max}",
             f"--pidfile={self.run_dir / 'rtpengine.pid'}",

@@ -98,7 +98,9 @@ def phone_system(live_server, settings, tmp_path):
     settings.PHONE_APP_URL = live_server.url
     settings.PHONE_RUN_DIR = tmp_path / "phone"
     settings.CALL_RECORDINGS_DIR = tmp_path / "recordings"
-    config = phone_config.PhoneConfig.from_settings(debug_level=2)
+    config = phone_config.PhoneConfig.from_settings(
+        debug_level=2, rtpengine_cli_port=free_port(taken)
+    )
     system = PhoneSystem(config, log_to_files=True)
     system.start()
     try:
