@@ -15,6 +15,7 @@ Two rules hold here, and only here:
 Time comes from calls.clock.now(), which the tests set.
 """
 
+import ipaddress
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -42,6 +43,7 @@ from calls.models import (
     State,
     Trunk,
 )
+from calls.sip import digest_ha1
 
 # A reservation lasts the queue's ring time and this much more, for the phone system's own
 # delays: an agent still "ringing" after that let the call ring out.
@@ -585,3 +587,68 @@ def callback_done(*, callback: Callback, user: AbstractBaseUser, note: str = "")
     callback.full_clean(exclude=["queue", "call", "done_by"])
     callback.save()
     return callback
+
+
+# Configuration: trunks, queues, members, pause reasons ---------------------------------------
+
+
+@transaction.atomic
+def trunk_save(*, trunk: Trunk | None = None, values: dict, password: str | None = None) -> Trunk:
+    """Create or change a trunk. A SIP password given is kept only as its digest hash; an empty
+    SIP username drops the credentials."""
+    trunk = trunk or Trunk()
+    for field, value in values.items():
+        setattr(trunk, field, value)
+    if not trunk.sip_username:
+        trunk.sip_password_ha1 = ""
+    elif password:
+        trunk.sip_password_ha1 = digest_ha1(trunk.sip_username, password)
+    for line in trunk.source_addresses.split():
+        try:
+            ipaddress.ip_network(line, strict=False)
+        except ValueError:
+            raise ValidationError(
+                {"source_addresses": _("“%(line)s” is no IP address or network.") % {"line": line}}
+            ) from None
+    trunk.full_clean()
+    trunk.save()
+    return trunk
+
+
+@transaction.atomic
+def queue_save(*, queue: Queue | None = None, values: dict) -> Queue:
+    queue = queue or Queue()
+    for field, value in values.items():
+        setattr(queue, field, value)
+    if queue.fallback_id is not None and queue.fallback_id == queue.pk:
+        raise ValidationError({"fallback": _("A queue cannot be its own fallback.")})
+    queue.full_clean()
+    queue.save()
+    return queue
+
+
+@transaction.atomic
+def queue_member_set(*, queue: Queue, user: AbstractBaseUser, skill: int) -> QueueMember:
+    """Put the agent in the queue with this skill level (or change their level there)."""
+    if not 1 <= skill <= 5:
+        raise ValidationError({"skill": _("Give a skill level from 1 to 5.")})
+    member, _created = QueueMember.objects.update_or_create(
+        queue=queue, user=user, defaults={"skill": skill}
+    )
+    return member
+
+
+@transaction.atomic
+def queue_member_remove(*, queue: Queue, user: AbstractBaseUser) -> None:
+    QueueMember.objects.filter(queue=queue, user=user).delete()
+
+
+@transaction.atomic
+def pause_reason_save(
+    *, reason: PauseReason | None = None, name: str, active: bool = True
+) -> PauseReason:
+    reason = reason or PauseReason()
+    reason.name, reason.active = name.strip(), active
+    reason.full_clean()
+    reason.save()
+    return reason

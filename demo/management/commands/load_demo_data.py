@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from callcenter import roles
+from demo.calls import load_demo_calls
 from demo.catalogue import load_demo_catalogue
 from demo.clock import replay
 from demo.desk import load_desk
@@ -63,6 +64,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Catalogue: {message or 'left as it is (not empty).'}")
             self.load_articles()
             loaded = self.load_requests(clock, now)
+            phone = load_demo_calls(self.desk_agents())
+            self.stdout.write(f"Phone system: {phone or 'left as it is (already there).'}")
         if loaded:
             # The replay wrote requests in the past, which no count since has seen.
             report_days_count_all()
@@ -80,16 +83,11 @@ class Command(BaseCommand):
         if CustomerRequest.objects.exists():
             self.stdout.write("Customers and requests: left as they are (there are requests).")
             return False
-        desk = [name for name, role in DEMO_USERS if role in DESK_ROLES]
-        agents = sorted(
-            User.objects.filter(username__in=desk, is_active=True, groups__name__in=DESK_ROLES),
-            key=lambda user: desk.index(user.username),
-        )
         try:
             summary = load_desk(
                 clock=clock,
                 now=now,
-                agents=list(dict.fromkeys(agents)),
+                agents=self.desk_agents(),
                 customers=DEMO_CUSTOMERS,
                 requests=DEMO_REQUESTS,
                 days=DEMO_DAYS,
@@ -103,6 +101,16 @@ class Command(BaseCommand):
             f"requests and {summary.work_orders} work orders over the last {DEMO_DAYS} days."
         )
         return True
+
+    @staticmethod
+    def desk_agents() -> list[User]:
+        """The demo users who take the calls, in DEMO_USERS' order."""
+        desk = [name for name, role in DEMO_USERS if role in DESK_ROLES]
+        agents = sorted(
+            User.objects.filter(username__in=desk, is_active=True, groups__name__in=DESK_ROLES),
+            key=lambda user: desk.index(user.username),
+        )
+        return list(dict.fromkeys(agents))
 
     @staticmethod
     def ensure_user(username: str, role: str) -> bool:
