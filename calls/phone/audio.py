@@ -35,18 +35,25 @@ def goertzel_power(samples, rate, frequency):
     return power / (count * count)
 
 
-def tone_levels(path, frequencies=TONES, skip_seconds=0.3):
+def tone_levels(path, frequencies=TONES, skip_seconds=0.3, block_seconds=0.05):
     """{frequency: share of the recording's energy at that frequency (0..1)} for the WAV file,
-    leaving out its first skip_seconds (call setup)."""
+    leaving out its first skip_seconds (call setup).
+
+    The filter runs over short blocks whose powers are added up: over a whole recording it
+    would be a filter a fraction of a hertz wide, and the phase jumps a jitter buffer makes
+    when it drops or repeats a frame would cancel the tone out."""
     samples, rate = read_wav(path)
     samples = samples[int(skip_seconds * rate) :]
-    if not samples:
-        return dict.fromkeys(frequencies, 0.0)
-    energy = sum(sample * sample for sample in samples) / len(samples)
+    size = max(1, int(block_seconds * rate))
+    blocks = [samples[i : i + size] for i in range(0, len(samples) - size + 1, size)]
+    energy = sum(sum(sample * sample for sample in block) / size for block in blocks)
     if energy <= 0:
         return dict.fromkeys(frequencies, 0.0)
     # A sine of amplitude A has energy A²/2 and Goertzel power A²/4: the share is 2·power/energy.
-    return {f: min(1.0, 2 * goertzel_power(samples, rate, f) / energy) for f in frequencies}
+    return {
+        f: min(1.0, sum(2 * goertzel_power(block, rate, f) for block in blocks) / energy)
+        for f in frequencies
+    }
 
 
 def heard(path, frequencies=TONES, threshold=0.5, skip_seconds=0.3):
