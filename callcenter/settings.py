@@ -26,7 +26,10 @@ DEBUG = env_bool("DEBUG")
 
 # The example value from .env.example counts as unset: a copied .env must not sign production
 # sessions with a key everyone can read.
-PLACEHOLDER_SECRET_KEYS = {"change-me-to-a-long-random-string"}
+PLACEHOLDER_SECRET_KEYS = {
+    "change-me-to-a-long-random-string",
+    "change-me-to-another-random-string",
+}
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 if not SECRET_KEY or SECRET_KEY in PLACEHOLDER_SECRET_KEYS:
     if not DEBUG:
@@ -103,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "callcenter.context_processors.navigation",
+                "calls.availability.availability",
             ],
         },
     },
@@ -188,7 +192,7 @@ PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "DE")
 # are required unless DEBUG is on, like SECRET_KEY.
 def env_secret(name: str, development_default: str) -> str:
     value = os.environ.get(name, "").strip()
-    if value:
+    if value and value not in PLACEHOLDER_SECRET_KEYS:
         return value
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -208,8 +212,9 @@ RTP_PORT_MIN = int(os.environ.get("RTP_PORT_MIN", "30000"))
 RTP_PORT_MAX = int(os.environ.get("RTP_PORT_MAX", "30999"))
 MEDIA_SIP_PORT = int(os.environ.get("MEDIA_SIP_PORT", "5070"))  # the media service's own SIP port
 PHONE_APP_URL = os.environ.get("PHONE_APP_URL", "http://127.0.0.1:8000")
-PHONE_RUN_DIR = Path(os.environ.get("PHONE_RUN_DIR", BASE_DIR / "var/phone"))
-CALL_RECORDINGS_DIR = Path(os.environ.get("CALL_RECORDINGS_DIR", BASE_DIR / "var/recordings"))
+# Relative paths are taken from the project's directory.
+PHONE_RUN_DIR = BASE_DIR / os.environ.get("PHONE_RUN_DIR", "var/phone")
+CALL_RECORDINGS_DIR = BASE_DIR / os.environ.get("CALL_RECORDINGS_DIR", "var/recordings")
 # How long the browsers' SIP credentials are valid (seconds).
 PHONE_CREDENTIALS_SECONDS = int(os.environ.get("PHONE_CREDENTIALS_SECONDS", str(12 * 3600)))
 

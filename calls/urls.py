@@ -7,4 +7,5 @@ urlpatterns = [
     path("phone/route/", views.phone_route, name="phone_route"),
     path("phone/events/", views.phone_events, name="phone_events"),
     path("credentials/", views.credentials, name="credentials"),
+    path("availability/", views.availability_set, name="availability_set"),
 ]

@@ -1,19 +1,28 @@
-"""Calls: the phone system's questions and events, the browser phone's credentials."""
+"""Calls: the phone system's questions and events, the browser phone's credentials, the agents'
+availability."""
 
 import hmac
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from callcenter.access import require
 from callcenter.errors import declared_length
+from callcenter.inputs import parse_id
 from calls.access import can_take_calls
-from calls.services import call_event_record, call_route
+from calls.availability import availability_of
+from calls.models import PauseReason, State
+from calls.services import agent_state_set, call_event_record, call_route
 from calls.sip import sip_credentials
 from calls.wire import EVENT_MAX_BYTES, BadInput, event_fields, route_question
 
@@ -84,3 +93,53 @@ def credentials(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(sip_credentials(request.user.get_username()))
     response["Cache-Control"] = "no-store"
     return response
+
+
+# The agent's availability ------------------------------------------------------------------
+
+
+@require(can_take_calls)
+def availability_set(request: HttpRequest) -> HttpResponse:
+    """The header's availability control: a click on Available, a pause reason or Offline.
+    Over HTMX the control answers with itself; without, the page it was on comes back."""
+    error = ""
+    if request.method == "POST":
+        try:
+            state, reason = _chosen_availability(request.POST)
+            agent_state_set(user=request.user, state=state, reason=reason)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+    if request.htmx or request.method != "POST":
+        return render(
+            request,
+            "calls/availability.html",
+            {
+                "availability": availability_of(request.user),
+                "availability_error": error,
+                "availability_next": request.htmx.current_url_abs_path if request.htmx else "",
+                "availability_oob": True,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    next_url = request.POST.get("next", "")
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    return HttpResponseRedirect(next_url)
+
+
+def _chosen_availability(data) -> tuple[str, PauseReason | None]:
+    if data.get("pause") is not None:
+        pk = parse_id(data.get("pause"))
+        reason = (
+            PauseReason.objects.filter(pk=pk, active=True, system_key="").first() if pk else None
+        )
+        if reason is None:
+            raise ValidationError(_("Choose one of the pause reasons."))
+        return State.PAUSED, reason
+    state = data.get("state")
+    if state not in (State.AVAILABLE, State.OFFLINE):
+        raise ValidationError(_("Choose Available, a pause reason or Offline."))
+    return state, None

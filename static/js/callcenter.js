@@ -269,6 +269,7 @@ const SHORTCUTS = {
   KeyC: () => chooseRequestType("comment"),
   KeyK: () => focusField(document.getElementById("id_kb_q")),
   KeyP: () => focusField(document.getElementById("id_caller_phone")),
+  KeyR: () => availabilityShortcut(),
 };
 function isShortcut(event) {
   if (event.metaKey || event.shiftKey) {
@@ -308,6 +309,30 @@ function chooseRequestType(value) {
   const first = section && section.querySelector(
     "input:not([type=hidden]):not([disabled]), textarea:not([disabled]), select:not([disabled])");
   (first || radio).focus();
+  return true;
+}
+// The availability for calls in the account menu (templates/calls/availability.html): Available
+// when not, else the menu, open, on the first pause reason.
+function availabilityShortcut() {
+  const control = document.getElementById("availability");
+  if (!control) {
+    return false;
+  }
+  const ready = control.querySelector("[data-availability-ready]");
+  if (ready) {
+    // A click, not requestSubmit(): htmx sends the value of the button clicked.
+    if (!ready.disabled) {
+      ready.click();
+    }
+    return !ready.disabled;
+  }
+  const pause = control.querySelector("[data-availability-pause]:not([disabled])");
+  const menu = control.closest("details");
+  if (!pause || !menu) {
+    return false;
+  }
+  menu.open = true;
+  pause.focus();
   return true;
 }
 function isTextField(element) {

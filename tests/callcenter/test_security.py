@@ -12,11 +12,19 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
     "ALLOWED_HOSTS": "callcenter.example.org",
+    "PHONE_SECRET": "a-long-random-phone-secret-" + "y" * 40,
+    "PHONE_AUTH_SECRET": "a-long-random-sip-credentials-secret-" + "z" * 40,
 }
 
 
 def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    ignored = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ignored = {
+        "DEBUG",
+        "SECRET_KEY",
+        "PHONE_SECRET",
+        "PHONE_AUTH_SECRET",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in ignored}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -44,6 +52,17 @@ def test_production_refuses_the_placeholder_secret_key_as_if_it_were_missing(key
 def test_the_placeholder_is_the_one_in_env_example():
     example = (settings.BASE_DIR / ".env.example").read_text()
     assert "SECRET_KEY=change-me-to-a-long-random-string\n" in example
+
+
+@pytest.mark.parametrize("name", ["PHONE_SECRET", "PHONE_AUTH_SECRET"])
+@pytest.mark.parametrize("value", [None, "", "change-me-to-another-random-string"])
+def test_production_refuses_to_start_without_the_phone_secrets(name, value):
+    env = {key: item for key, item in PRODUCTION_ENV.items() if key != name}
+    if value is not None:
+        env[name] = value
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert f"{name} is not set" in result.stderr
 
 
 def test_production_settings_pass_the_deploy_check():
