@@ -18,6 +18,8 @@ NAVIGATION = [
         [
             (_("Requests"), "requests_app:request_list", TAKE_REQUESTS),
             (_("My follow-ups"), "requests_app:my_follow_ups", TAKE_REQUESTS),
+            (_("Calls"), "calls:call_list", "calls.view_call"),
+            (_("Callbacks"), "calls:callback_list", "calls.change_callback"),
         ],
     ),
     (_("Work orders"), "workorders:work_order_list", "workorders.view_workorder"),

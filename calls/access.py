@@ -32,3 +32,12 @@ def visible_calls(user, calls):
 
 def can_work_callbacks(user) -> bool:
     return user.has_perm("calls.change_callback")
+
+
+def visible_callbacks(user, callbacks):
+    """Callbacks of the queues the user answers, or every one for those who see every call."""
+    if can_see_all_calls(user):
+        return callbacks
+    if can_work_callbacks(user):
+        return callbacks.filter(queue__members__user=user)
+    return callbacks.none()

@@ -353,6 +353,7 @@ class Call(models.Model):
             models.Index(fields=["agent", "-offered_at"], name="call_agent_newest"),
             models.Index(fields=["queue", "-offered_at"], name="call_queue_newest"),
             models.Index(fields=["from_number"], name="call_from"),
+            models.Index(fields=["to_number"], name="call_to"),
         ]
 
     def __str__(self) -> str:
@@ -367,6 +368,18 @@ class Call(models.Model):
         return max(0, int((end - start).total_seconds()))
 
     @property
+    def wait_time(self) -> str:
+        return minutes_and_seconds(self.wait_seconds)
+
+    @property
+    def talk_time(self) -> str:
+        return minutes_and_seconds(self.talk_seconds)
+
+    @property
+    def hold_time(self) -> str:
+        return minutes_and_seconds(self.hold_seconds or None)
+
+    @property
     def wait_seconds(self) -> int | None:
         """From the call's arrival to its answer, or to its end if nobody answered."""
         return self._seconds(self.offered_at, self.answered_at or self.ended_at)
@@ -379,6 +392,11 @@ class Call(models.Model):
     def talk_seconds(self) -> int | None:
         seconds = self._seconds(self.answered_at, self.ended_at)
         return None if seconds is None else max(0, seconds - self.hold_seconds)
+
+
+def minutes_and_seconds(seconds: int | None) -> str:
+    """ "4:05" for four minutes and five seconds; empty for none."""
+    return "" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class EventKind(models.TextChoices):

@@ -4,6 +4,9 @@ from calls import views
 
 app_name = "calls"
 urlpatterns = [
+    path("", views.call_list, name="call_list"),
+    path("callbacks/", views.callback_list, name="callback_list"),
+    path("callbacks/<int:pk>/done/", views.callback_mark_done, name="callback_done"),
     path("phone/route/", views.phone_route, name="phone_route"),
     path("phone/events/", views.phone_events, name="phone_events"),
     path("credentials/", views.credentials, name="credentials"),

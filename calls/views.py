@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,10 +19,19 @@ from django.views.decorators.http import require_GET, require_POST
 from callcenter.access import require
 from callcenter.errors import declared_length
 from callcenter.inputs import parse_id
-from calls.access import can_take_calls
+from callcenter.pages import render_list
+from calls.access import (
+    can_take_calls,
+    can_view_calls,
+    can_work_callbacks,
+    visible_callbacks,
+    visible_calls,
+)
 from calls.availability import availability_of
-from calls.models import PauseReason, State
-from calls.services import agent_state_set, call_event_record, call_route
+from calls.filters import CallFilter
+from calls.forms import CallbackDoneForm
+from calls.models import Call, Callback, PauseReason, State
+from calls.services import agent_state_set, call_event_record, call_route, callback_done
 from calls.sip import sip_credentials
 from calls.wire import EVENT_MAX_BYTES, BadInput, event_fields, route_question
 
@@ -143,3 +152,42 @@ def _chosen_availability(data) -> tuple[str, PauseReason | None]:
     if state not in (State.AVAILABLE, State.OFFLINE):
         raise ValidationError(_("Choose Available, a pause reason or Offline."))
     return state, None
+
+
+# Call records and callbacks -----------------------------------------------------------------
+
+
+@require(can_view_calls)
+def call_list(request: HttpRequest) -> HttpResponse:
+    rows = visible_calls(request.user, Call.objects.for_list().prefetch_related("requests"))
+    calls = CallFilter(request.GET or None, queryset=rows)
+    return render_list(request, "calls/call_list.html", calls.qs, {"filter": calls})
+
+
+@require(can_work_callbacks)
+def callback_list(request: HttpRequest) -> HttpResponse:
+    """The callers nobody answered, oldest first, until someone calls them back."""
+    rows = visible_callbacks(request.user, Callback.objects.open().select_related("queue"))
+    return render_list(
+        request, "calls/callback_list.html", rows.distinct(), {"form": CallbackDoneForm()}
+    )
+
+
+@require(can_work_callbacks)
+@require_POST
+def callback_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
+    callback = get_object_or_404(
+        visible_callbacks(request.user, Callback.objects).distinct(), pk=pk
+    )
+    form = CallbackDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("note", [])))
+    else:
+        try:
+            callback_done(callback=callback, user=request.user, note=form.cleaned_data["note"])
+            messages.success(
+                request, _("The callback to %(number)s is done.") % {"number": callback.number}
+            )
+        except ValidationError as problem:
+            messages.error(request, " ".join(problem.messages))
+    return HttpResponseRedirect(reverse("calls:callback_list"))
