@@ -41,3 +41,14 @@ def visible_callbacks(user, callbacks):
     if can_work_callbacks(user):
         return callbacks.filter(queue__members__user=user)
     return callbacks.none()
+
+
+def can_answer_call(user, call) -> bool:
+    """The caller on screen and the request started for them: for the agent the call rang for
+    (the routing chose them), who took it, or who placed it."""
+    if not can_take_calls(user):
+        return False
+    username = user.get_username()
+    if call.agent_id == user.pk or call.from_number == username:
+        return True
+    return call.events.filter(event="reserved", username=username).exists()

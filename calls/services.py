@@ -44,6 +44,9 @@ from calls.models import (
     Trunk,
 )
 from calls.sip import digest_ha1
+from requests_app.models import Channel, CustomerRequest
+from requests_app.phones import phone_or_none
+from requests_app.services import request_save, request_start
 
 # A reservation lasts the queue's ring time and this much more, for the phone system's own
 # delays: an agent still "ringing" after that let the call ring out.
@@ -652,3 +655,41 @@ def pause_reason_save(
     reason.full_clean()
     reason.save()
     return reason
+
+
+# The agent's side of a call --------------------------------------------------------------------
+
+
+def call_caller_number(call: Call) -> str | None:
+    """The other party's number in E.164, if it is one: the caller of an inbound call, the
+    number dialled of an outbound one."""
+    number = call.to_number if call.direction == Direction.OUTBOUND else call.from_number
+    return phone_or_none(number) if number and any(ch.isdigit() for ch in number) else None
+
+
+@transaction.atomic
+def call_request_start(*, call: Call, agent: AbstractBaseUser) -> CustomerRequest:
+    """The agent answered: the contact is saved at once (save first, as at the desk), a phone
+    request with the caller's number (a known number gives its customer, an unknown one a new
+    customer, as request_save does), linked to the call. Asked again for the same call (a
+    reload, a second click) it is the same request."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    existing = call.requests.filter(agent=agent).order_by("pk").first()
+    if existing is not None:
+        return existing
+    started = request_start(agent=agent, channel=Channel.PHONE)
+    number = call_caller_number(call)
+    if number:
+        try:
+            with transaction.atomic():
+                started = request_save(
+                    request=started,
+                    values={"caller_phone": number},
+                    expected_version=started.version,
+                    user=agent,
+                )
+        except ValidationError:
+            # Several customers share the number: the agent chooses on the form.
+            started.refresh_from_db()
+    call.requests.add(started)
+    return started

@@ -5,6 +5,8 @@ from calls import views
 app_name = "calls"
 urlpatterns = [
     path("", views.call_list, name="call_list"),
+    path("pop/", views.call_pop, name="call_pop"),
+    path("answer/", views.call_answer, name="call_answer"),
     path("callbacks/", views.callback_list, name="callback_list"),
     path("callbacks/<int:pk>/done/", views.callback_mark_done, name="callback_done"),
     path("phone/route/", views.phone_route, name="phone_route"),

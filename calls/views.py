@@ -8,19 +8,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from callcenter.access import require
 from callcenter.errors import declared_length
-from callcenter.inputs import parse_id
+from callcenter.htmx import render_page
+from callcenter.inputs import CONTROL_CHARACTERS, parse_id
 from callcenter.pages import render_list
 from calls.access import (
+    can_answer_call,
     can_take_calls,
     can_view_calls,
     can_work_callbacks,
@@ -31,9 +34,18 @@ from calls.availability import availability_of
 from calls.filters import CallFilter
 from calls.forms import CallbackDoneForm
 from calls.models import Call, Callback, PauseReason, State
-from calls.services import agent_state_set, call_event_record, call_route, callback_done
+from calls.services import (
+    agent_state_set,
+    call_caller_number,
+    call_event_record,
+    call_request_start,
+    call_route,
+    callback_done,
+)
 from calls.sip import sip_credentials
 from calls.wire import EVENT_MAX_BYTES, BadInput, event_fields, route_question
+from requests_app.access import can_take_requests
+from requests_app.models import Customer
 
 logger = logging.getLogger(__name__)
 
@@ -191,3 +203,50 @@ def callback_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as problem:
             messages.error(request, " ".join(problem.messages))
     return HttpResponseRedirect(reverse("calls:callback_list"))
+
+
+# The caller on screen --------------------------------------------------------------------------
+
+
+def _answerable_call(request: HttpRequest, call_id) -> Call:
+    """The call the agent's phone rings for or that they took; 404 for any other (or a Call-ID
+    no call has)."""
+    if not isinstance(call_id, str) or not call_id.strip() or len(call_id) > 255:
+        raise Http404
+    if CONTROL_CHARACTERS.search(call_id):
+        raise Http404
+    call = Call.objects.select_related("queue").filter(call_id=call_id.strip()).first()
+    if call is None or not can_answer_call(request.user, call):
+        raise Http404
+    return call
+
+
+@require(can_take_calls)
+@require(can_take_requests)
+@require_GET
+def call_pop(request: HttpRequest) -> HttpResponse:
+    """While the phone rings: the number, the queue, and the customers with that number with
+    their requests, open ones first (for the softphone to show; a page of its own too)."""
+    call = _answerable_call(request, request.GET.get("call_id"))
+    number = call_caller_number(call)
+    customers = (
+        Customer.objects.with_caller_details(phone=number, email="").prefetch_related("phones")[:5]
+        if number
+        else []
+    )
+    matches = [(customer, customer.recent_requests()) for customer in customers]
+    return render_page(
+        request, "calls/call_pop.html", {"call": call, "number": number, "matches": matches}, "pop"
+    )
+
+
+@require(can_take_calls)
+@require(can_take_requests)
+@require_POST
+def call_answer(request: HttpRequest) -> HttpResponse:
+    """The agent answered: the request for the call, saved at once, opens."""
+    call = _answerable_call(request, request.POST.get("call_id"))
+    started = call_request_start(call=call, agent=request.user)
+    if request.htmx:
+        return HttpResponseClientRedirect(started.get_absolute_url())
+    return HttpResponseRedirect(started.get_absolute_url())
