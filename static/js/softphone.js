@@ -1,0 +1,358 @@
+// The agent's softphone (templates/calls/softphone.html): SIP over WebSocket with JsSIP
+// (static/vendor/jssip), calls as WebRTC sessions through the phone system.
+//
+// With the page it registers with the time-limited credentials the application hands the signed-in
+// agent (renewed before they expire). A call rings in the panel with the caller's number, the
+// customers found by it and the queue (the application's caller pop); Answer takes it and opens
+// the request for the call in a tab of its own, so that working on the request never ends the
+// call held by this page. Hang up, Hold/Resume, Mute and a keypad (DTMF) during the call; Alt+Y
+// answers and Alt+X declines or hangs up (Ctrl+Option on a Mac, as callcenter.js's shortcuts).
+// Every text comes from the panel's data- attributes (translated by the server).
+(() => {
+  const root = document.getElementById("softphone");
+  if (!root || !window.JsSIP || !window.RTCPeerConnection || !window.WebSocket) {
+    return;
+  }
+  const texts = root.dataset;
+  const $ = (selector) => root.querySelector(selector);
+  const status = $("[data-softphone-status]");
+  const announcer = $("[data-softphone-announce]");
+  const ringing = $("[data-softphone-ringing]");
+  const active = $("[data-softphone-active]");
+  const title = $("[data-softphone-title]");
+  const pop = $("[data-softphone-pop]");
+  const audio = $("[data-softphone-audio]");
+  const buttons = {
+    answer: $("[data-softphone-answer]"),
+    decline: $("[data-softphone-decline]"),
+    hangup: $("[data-softphone-hangup]"),
+    hold: $("[data-softphone-hold]"),
+    mute: $("[data-softphone-mute]"),
+    keypad: $("[data-softphone-keypad-toggle]"),
+  };
+  const keypad = $("[data-softphone-keypad]");
+  const IS_MAC = /Mac/.test(
+    (navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || "");
+
+  let ua = null;
+  let session = null;
+  let callId = "";
+  let renewTimer = null;
+  const startedAt = performance.now();
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));
+  }
+  function setStatus(state) {
+    root.dataset.state = state;
+    status.textContent = texts[`status${state[0].toUpperCase()}${state.slice(1)}`] || state;
+  }
+  function announce(text) {
+    // A new node each time, so that the same words said twice are read twice.
+    announcer.textContent = "";
+    const line = document.createElement("span");
+    line.textContent = text;
+    announcer.append(line);
+  }
+
+  // Credentials and registration -------------------------------------------------------------
+
+  async function fetchCredentials() {
+    const response = await fetch(texts.credentialsUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      cache: "no-store",
+    });
+    if (!response.ok) {
+      throw new Error(`credentials: ${response.status}`);
+    }
+    return response.json();
+  }
+
+  function renewBefore(expires) {
+    clearTimeout(renewTimer);
+    // Renewed at two thirds of their life, at least a minute from now.
+    const left = expires * 1000 - Date.now();
+    renewTimer = setTimeout(renew, Math.max(60000, (left * 2) / 3));
+  }
+  async function renew() {
+    try {
+      const fresh = await fetchCredentials();
+      ua.set("authorization_user", fresh.username);
+      ua.set("password", fresh.password);
+      renewBefore(fresh.expires);
+    } catch (error) {
+      renewTimer = setTimeout(renew, 30000);
+    }
+  }
+
+  async function start() {
+    root.hidden = false;
+    setStatus("connecting");
+    let credentials;
+    try {
+      credentials = await fetchCredentials();
+    } catch (error) {
+      setStatus("off");
+      return;
+    }
+    const socket = new window.JsSIP.WebSocketInterface(credentials.ws_uri);
+    ua = new window.JsSIP.UA({
+      sockets: [socket],
+      uri: credentials.sip_uri,
+      authorization_user: credentials.username,
+      password: credentials.password,
+      register: true,
+      register_expires: 300,
+      session_timers: false,
+      user_agent: "Callcenter softphone (JsSIP)",
+      connection_recovery_min_interval: 2,
+      connection_recovery_max_interval: 30,
+    });
+    ua.on("registered", () => {
+      if (!root.dataset.registeredMs) {
+        root.dataset.registeredMs = String(Math.round(performance.now() - startedAt));
+      }
+      if (!session) {
+        setStatus("ready");
+      }
+    });
+    ua.on("unregistered", () => setStatus("off"));
+    ua.on("registrationFailed", () => setStatus("off"));
+    ua.on("disconnected", () => setStatus("connecting"));
+    ua.on("newRTCSession", (event) => {
+      if (event.originator === "remote") {
+        incoming(event.session, event.request);
+      }
+    });
+    ua.start();
+    renewBefore(credentials.expires);
+  }
+
+  // A call -------------------------------------------------------------------------------------
+
+  function incoming(call, request) {
+    if (session) {
+      call.terminate({ status_code: 486, reason_phrase: "Busy Here" });
+      return;
+    }
+    session = call;
+    // Through the waiting room the phone system names the caller's own call in X-Call-Id.
+    callId = request.getHeader("X-Call-Id") || request.call_id;
+    const caller = call.remote_identity.uri.user || call.remote_identity.display_name || "";
+    const number = caller || texts.unknownNumber;
+    root.dataset.ringingAt = String(Math.round(performance.now()));
+    title.textContent = fill(texts.incoming, { number });
+    pop.replaceChildren();
+    ringing.hidden = false;
+    active.hidden = true;
+    root.hidden = false;
+    setStatus("ringing");
+    announce(fill(texts.incoming, { number }));
+    buttons.answer.focus({ preventScroll: true });
+    showCaller(call);
+
+    call.on("peerconnection", (event) => listen(event.peerconnection));
+    call.on("accepted", () => {
+      ringing.hidden = true;
+      active.hidden = false;
+      setStatus("talking");
+      title.textContent = fill(texts.talking, { number });
+      buttons.hangup.focus({ preventScroll: true });
+    });
+    call.on("hold", () => showHold(true));
+    call.on("unhold", () => showHold(false));
+    call.on("muted", () => showMute(true));
+    call.on("unmuted", () => showMute(false));
+    const end = () => {
+      if (session !== call) {
+        return;
+      }
+      session = null;
+      callId = "";
+      audio.srcObject = null;
+      ringing.hidden = true;
+      active.hidden = true;
+      keypad.hidden = true;
+      buttons.keypad.setAttribute("aria-expanded", "false");
+      showHold(false);
+      showMute(false);
+      title.textContent = "";
+      pop.replaceChildren();
+      announce(texts.ended);
+      setStatus(ua && ua.isRegistered() ? "ready" : "off");
+    };
+    call.on("ended", end);
+    call.on("failed", end);
+  }
+
+  // The application's caller pop: the number, the queue, the customers with that number.
+  async function showCaller(call) {
+    const asked = callId;
+    try {
+      const response = await fetch(`${texts.popUrl}?call_id=${encodeURIComponent(asked)}`, {
+        credentials: "same-origin",
+        headers: { "HX-Request": "true" },
+      });
+      if (!response.ok || session !== call) {
+        return;
+      }
+      const html = await response.text();
+      const shown = new DOMParser().parseFromString(html, "text/html").body;
+      // The pop's own "open the request" form: answering does that here.
+      shown.querySelectorAll("form").forEach((form) => form.remove());
+      // Its heading is ours; its links open beside this page.
+      shown.querySelectorAll("h2").forEach((heading) => heading.remove());
+      shown.querySelectorAll("a[href]").forEach((link) => {
+        link.target = "_blank";
+        link.rel = "noopener";
+      });
+      pop.replaceChildren(...shown.childNodes);
+      root.dataset.popShownAt = String(Math.round(performance.now()));
+    } catch (error) {
+      // No pop: the number alone is on screen.
+    }
+  }
+
+  function listen(connection) {
+    connection.addEventListener("track", (event) => {
+      audio.srcObject = event.streams[0] || new MediaStream([event.track]);
+      audio.play().catch(() => {});
+    });
+  }
+
+  function answer() {
+    if (!session || session.isEstablished() || session.direction !== "incoming") {
+      return false;
+    }
+    const call = session;
+    const answeredId = callId;
+    // Opened now, while the key or click still counts as the agent's, so no popup blocker
+    // stands in the way; the request's address follows.
+    const tab = window.open("", "callcenter-call-request");
+    call.answer({
+      mediaConstraints: { audio: true, video: false },
+      pcConfig: { iceServers: [] },
+    });
+    openRequest(answeredId, tab);
+    return true;
+  }
+
+  async function openRequest(answeredId, tab) {
+    try {
+      const body = new URLSearchParams({ call_id: answeredId });
+      const response = await fetch(texts.answerUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "HX-Request": "true", "X-CSRFToken": texts.csrf },
+        body,
+      });
+      const url = response.ok ? response.headers.get("HX-Redirect") : null;
+      if (!url) {
+        throw new Error(`answer: ${response.status}`);
+      }
+      if (tab && !tab.closed) {
+        tab.location.href = url;
+      } else {
+        announce(texts.requestBlocked);
+      }
+      root.dataset.requestUrl = url;
+    } catch (error) {
+      if (tab && !tab.closed) {
+        tab.close();
+      }
+      announce(texts.requestFailed);
+    }
+  }
+
+  function hangup() {
+    if (!session) {
+      return false;
+    }
+    if (session.isEstablished()) {
+      session.terminate();
+    } else if (session.direction === "incoming") {
+      session.terminate({ status_code: 603, reason_phrase: "Decline" });
+    } else {
+      session.terminate();
+    }
+    return true;
+  }
+
+  function showHold(held) {
+    buttons.hold.setAttribute("aria-pressed", held ? "true" : "false");
+    buttons.hold.textContent = held ? texts.resume : texts.hold;
+    if (session) {
+      setStatus(held ? "held" : "talking");
+    }
+  }
+  function showMute(muted) {
+    buttons.mute.setAttribute("aria-pressed", muted ? "true" : "false");
+  }
+
+  buttons.answer.addEventListener("click", answer);
+  buttons.decline.addEventListener("click", hangup);
+  buttons.hangup.addEventListener("click", hangup);
+  buttons.hold.addEventListener("click", () => {
+    if (session && session.isEstablished()) {
+      if (session.isOnHold().local) {
+        session.unhold();
+      } else {
+        session.hold();
+      }
+    }
+  });
+  buttons.mute.addEventListener("click", () => {
+    if (session && session.isEstablished()) {
+      if (session.isMuted().audio) {
+        session.unmute({ audio: true });
+      } else {
+        session.mute({ audio: true });
+      }
+    }
+  });
+  buttons.keypad.addEventListener("click", () => {
+    keypad.hidden = !keypad.hidden;
+    buttons.keypad.setAttribute("aria-expanded", keypad.hidden ? "false" : "true");
+  });
+  keypad.addEventListener("click", (event) => {
+    const key = event.target.closest("[data-dtmf]");
+    if (key && session && session.isEstablished()) {
+      // In the media (RFC 4733), as the phone system's relay passes it on to the other side.
+      session.sendDTMF(key.dataset.dtmf, { transportType: "RFC2833", duration: 120 });
+    }
+  });
+
+  // Alt+Y answers, Alt+X declines or hangs up; capturing, so they work in any field.
+  window.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.repeat || event.metaKey || event.shiftKey) {
+      return;
+    }
+    const shortcut = IS_MAC
+      ? event.ctrlKey && event.altKey
+      : event.altKey && !event.ctrlKey && !event.getModifierState("AltGraph");
+    if (!shortcut) {
+      return;
+    }
+    const done = { KeyY: answer, KeyX: hangup }[event.code];
+    if (done && done()) {
+      event.preventDefault();
+    }
+  }, true);
+
+  // A call in progress ends with this page: say so before it is left.
+  window.addEventListener("beforeunload", (event) => {
+    if (session && session.isEstablished()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  window.addEventListener("pagehide", () => {
+    clearTimeout(renewTimer);
+    if (ua) {
+      ua.stop();
+    }
+  });
+
+  start();
+})();
