@@ -55,11 +55,28 @@
     announcer.append(line);
   }
 
+  // A request to the application, asked again (three times at most, a moment apart) when it
+  // answered 503 (its database busy for an instant) or the network failed.
+  async function ask(url, options, tries = 3) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await fetch(url, { credentials: "same-origin", ...options });
+        if (response.status !== 503 || attempt >= tries) {
+          return response;
+        }
+      } catch (error) {
+        if (attempt >= tries) {
+          throw error;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+    }
+  }
+
   // Credentials and registration -------------------------------------------------------------
 
   async function fetchCredentials() {
-    const response = await fetch(texts.credentialsUrl, {
-      credentials: "same-origin",
+    const response = await ask(texts.credentialsUrl, {
       headers: { Accept: "application/json" },
       cache: "no-store",
     });
@@ -110,6 +127,11 @@
       connection_recovery_max_interval: 30,
     });
     ua.on("registered", () => {
+      // Calls are answered with the registered contact (its ;transport=ws tells the proxy how
+      // to reach this page), not with the GRUU the registrar hands out: the proxy relays
+      // in-dialog requests (ACK, BYE, re-INVITE) by the contact, and a GRUU names no transport.
+      ua.contact.pub_gruu = null;
+      ua.contact.temp_gruu = null;
       if (!root.dataset.registeredMs) {
         root.dataset.registeredMs = String(Math.round(performance.now() - startedAt));
       }
@@ -141,7 +163,7 @@
     callId = request.getHeader("X-Call-Id") || request.call_id;
     const caller = call.remote_identity.uri.user || call.remote_identity.display_name || "";
     const number = caller || texts.unknownNumber;
-    root.dataset.ringingAt = String(Math.round(performance.now()));
+    root.dataset.ringingAt = String(Date.now());
     title.textContent = fill(texts.incoming, { number });
     pop.replaceChildren();
     ringing.hidden = false;
@@ -190,8 +212,7 @@
   async function showCaller(call) {
     const asked = callId;
     try {
-      const response = await fetch(`${texts.popUrl}?call_id=${encodeURIComponent(asked)}`, {
-        credentials: "same-origin",
+      const response = await ask(`${texts.popUrl}?call_id=${encodeURIComponent(asked)}`, {
         headers: { "HX-Request": "true" },
       });
       if (!response.ok || session !== call) {
@@ -208,7 +229,7 @@
         link.rel = "noopener";
       });
       pop.replaceChildren(...shown.childNodes);
-      root.dataset.popShownAt = String(Math.round(performance.now()));
+      root.dataset.popShownAt = String(Date.now());
     } catch (error) {
       // No pop: the number alone is on screen.
     }
@@ -241,9 +262,9 @@
   async function openRequest(answeredId, tab) {
     try {
       const body = new URLSearchParams({ call_id: answeredId });
-      const response = await fetch(texts.answerUrl, {
+      // Asked again it is the same request: the application keeps one per call and agent.
+      const response = await ask(texts.answerUrl, {
         method: "POST",
-        credentials: "same-origin",
         headers: { "HX-Request": "true", "X-CSRFToken": texts.csrf },
         body,
       });

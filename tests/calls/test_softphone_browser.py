@@ -1,0 +1,191 @@
+"""The agent's softphone in a real Chromium, with fake audio devices, against the real phone
+system: it registers with the credentials the application hands out, a caller from the trunk
+dials the city line, the panel shows the caller's number and customer, Alt+Y answers and opens
+the call's request, both sides hear each other, Alt+X hangs up."""
+
+import math
+import re
+import struct
+import time
+import wave
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from callcenter import roles
+from calls.models import Call, QueueMember, State
+from calls.phone.audio import heard
+from calls.phone.system import wait_until
+from calls.services import agent_state_set
+from requests_app.models import Channel
+from tests.browser.test_catalogue_journeys import log_in
+from tests.calls.phone import conftest as phone_harness
+from tests.calls.phone.test_calls import HEARD_ENOUGH
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import customer_with_phone, user_with_role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The real phone system and its SIP test parties, from the phone tests' harness.
+phone_system = phone_harness.phone_system
+parties = phone_harness.parties
+
+CALLER = "+4930123456"
+AGENT_TONE = 440  # what the browser's fake microphone plays
+CALLER_TONE = 660
+
+
+def tone_wav(path, frequency, seconds=2, rate=48000):
+    """A steady sine (a whole number of periods, so that Chromium's looping of it stays clean)."""
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(
+            b"".join(
+                struct.pack("<h", int(0.5 * 32767 * math.sin(2 * math.pi * frequency * i / rate)))
+                for i in range(rate * seconds)
+            )
+        )
+    return path
+
+
+@pytest.fixture
+def phone_browser(playwright, tmp_path):
+    """Chromium with a fake microphone playing AGENT_TONE, for this test only."""
+    microphone = tone_wav(tmp_path / "agent-tone.wav", AGENT_TONE)
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={microphone}",
+            "--allow-loopback-in-peer-connection",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def softphone_page(phone_browser, phone_system, settings, live_server):
+    """A page of the app whose policy lets the softphone reach this test's WebSocket port."""
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = dict(policy["DIRECTIVES"])
+    ws_uri = f"ws://{settings.SIP_HOST}:{settings.SIP_WS_PORT}"
+    if ws_uri not in directives["connect-src"]:
+        directives["connect-src"] = [*directives["connect-src"], ws_uri]
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
+    context = phone_browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+# What the page plays from the call: the strongest frequency in the remote stream, by WebAudio.
+HEARD_IN_BROWSER = """async () => {
+  const audio = document.querySelector("[data-softphone-audio]");
+  const context = new AudioContext();
+  const source = context.createMediaStreamSource(audio.srcObject);
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 8192;
+  source.connect(analyser);
+  const bins = new Float32Array(analyser.frequencyBinCount);
+  const peaks = [];
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    analyser.getFloatFrequencyData(bins);
+    let best = 0;
+    for (let b = 1; b < bins.length; b++) { if (bins[b] > bins[best]) best = b; }
+    if (bins[best] > -80) { peaks.push(best * context.sampleRate / analyser.fftSize); }
+  }
+  await context.close();
+  return peaks;
+}"""
+
+
+def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
+    softphone_page, parties, city_line, local_trunk, live_server
+):
+    page = softphone_page
+    agent = user_with_role(roles.AGENT, username="311-agent")
+    QueueMember.objects.create(queue=city_line, user=agent, skill=3)
+    agent_state_set(user=agent, state=State.AVAILABLE)
+    customer_with_phone(CALLER, name="Ada Lovelace")
+
+    log_in(page, live_server, "311-agent")
+    phone = page.locator("#softphone")
+    expect(phone).to_have_attribute("data-state", "ready", timeout=10_000)
+    registered_ms = phone.get_attribute("data-registered-ms")
+
+    caller = parties("caller", user=CALLER, domain="pstn.example", tone=CALLER_TONE)
+    caller.call("sip:311@127.0.0.1")
+    calling = caller.wait_for("calling")
+    dialled_at, call_id = calling["at"], calling["call_id"]
+
+    title = phone.locator("[data-softphone-title]")
+    expect(title).to_have_text(f"Incoming call from {CALLER}", timeout=10_000)
+    expect(phone.locator("[data-softphone-announce]")).to_contain_text(
+        f"Incoming call from {CALLER}"
+    )
+    expect(phone.locator("[data-softphone-pop]")).to_contain_text("Ada Lovelace")
+    expect(phone.locator("[data-softphone-pop]")).to_contain_text("City line")
+    expect(phone.get_by_role("button", name="Answer")).to_be_focused()
+    shown_at = int(phone.get_attribute("data-pop-shown-at")) / 1000
+    ringing_at = int(phone.get_attribute("data-ringing-at")) / 1000
+
+    with page.context.expect_page(timeout=10_000) as opened:
+        page.keyboard.press("Alt+KeyY")
+    caller.wait_for("confirmed", timeout=10)
+    request_tab = opened.value
+    request_tab.wait_for_url("**/requests/**", timeout=10_000)
+    # The request for the call, saved at once with the caller's number (shown the national way).
+    expect(request_tab.locator("#id_caller_phone")).to_have_value(re.compile(r"123456$"))
+    expect(request_tab.locator("main")).to_contain_text("Ada Lovelace")
+    call = Call.objects.get(call_id=call_id)
+    assert [r.channel for r in call.requests.all()] == [Channel.PHONE]
+    expect(phone).to_have_attribute("data-state", "talking")
+    expect(title).to_have_text(f"On a call with {CALLER}")
+
+    # The caller hears the agent's microphone; the agent's page plays the caller's tone.
+    wait_until(
+        lambda: caller.recording.exists() and caller.recording.stat().st_size >= HEARD_ENOUGH,
+        timeout=10,
+        message="the caller recording the call",
+    )
+    peaks = page.evaluate(HEARD_IN_BROWSER)
+    assert peaks and all(abs(peak - CALLER_TONE) < 15 for peak in peaks), peaks
+
+    page.keyboard.press("Alt+KeyX")
+    caller.wait_for("disconnected", timeout=10)
+    expect(phone).to_have_attribute("data-state", "ready")
+    expect(phone.locator("[data-softphone-announce]")).to_contain_text("The call has ended.")
+    caller.close()
+    assert heard(caller.recording) == {AGENT_TONE}
+
+    print(
+        f"softphone figures: registered {registered_ms} ms after the script started; "
+        f"INVITE sent to ringing on screen {1000 * (ringing_at - dialled_at):.0f} ms, "
+        f"to the customer on screen {1000 * (shown_at - dialled_at):.0f} ms "
+        f"(at {time.strftime('%H:%M:%S')})"
+    )
+
+
+def test_the_shortcuts_panel_lists_answer_and_hang_up(page, live_server, agent):
+    log_in(page, live_server, "agent")
+    page.goto(f"{live_server.url}{reverse('home')}")
+    page.locator(".shortcuts-button").click()
+    panel = page.locator("#shortcuts-panel")
+    expect(panel).to_contain_text("Answer the call that rings")
+    expect(panel).to_contain_text("Hang up the call, or decline the one that rings")
