@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -51,6 +52,8 @@ from requests_app.services import request_save, request_start
 # A reservation lasts the queue's ring time and this much more, for the phone system's own
 # delays: an agent still "ringing" after that let the call ring out.
 RING_GRACE_SECONDS = 5
+# A waiting call older than its queue's longest wait and this is over, reported or not.
+WAIT_MARGIN_SECONDS = 60
 # Ring time for a call from one user to another (no queue).
 DIRECT_RING_SECONDS = 30
 # The states an agent chooses; the others are the phone system's.
@@ -197,8 +200,7 @@ def _reject(code: int, reason: str) -> dict:
     return {"action": "reject", "code": code, "reason": reason}
 
 
-def _ring(agent: AgentState, queue: Queue) -> dict:
-    username = agent.user.get_username()
+def _ring(username: str, queue: Queue) -> dict:
     return {
         "action": "ring",
         "user": username,
@@ -209,14 +211,44 @@ def _ring(agent: AgentState, queue: Queue) -> dict:
     }
 
 
-def _wait(queue: Queue) -> dict:
+def _wait(queue: Queue, position: int) -> dict:
     return {
         "action": "wait",
         "uri": f"sip:queue-{queue.pk}@{settings.SIP_HOST}:{settings.MEDIA_SIP_PORT}",
         "queue": queue.name,
         "max_wait_seconds": queue.max_wait_seconds,
         "record": queue.record,
+        "position": position,
+        "retry_seconds": _retry_seconds(position),
     }
+
+
+def _retry_seconds(position: int) -> int:
+    """When a waiting caller's question is worth asking again: the head of the queue soon, the
+    others later (an agent who becomes free goes to the head first anyway)."""
+    if position <= 5:
+        return 1
+    return 2 if position <= 50 else 5
+
+
+def _waiting_ahead(queue: Queue, call: Call, now: datetime) -> int:
+    """The queue's callers who came before this one and still wait (neither answered nor over,
+    no agent ringing for them), within the queue's longest wait (older ones are over, whether
+    or not their end was reported): a free agent goes to them first."""
+    horizon = now - timedelta(seconds=queue.max_wait_seconds + WAIT_MARGIN_SECONDS)
+    rung = AgentState.objects.filter(state=State.RINGING, call__isnull=False).values("call")
+    earlier = Q(offered_at__lt=call.offered_at) | Q(offered_at=call.offered_at, pk__lt=call.pk)
+    return (
+        Call.objects.filter(
+            earlier,
+            queue=queue,
+            answered_at__isnull=True,
+            ended_at__isnull=True,
+            offered_at__gte=horizon,
+        )
+        .exclude(pk__in=rung)
+        .count()
+    )
 
 
 def _direct(user: AbstractBaseUser) -> dict:
@@ -232,14 +264,18 @@ def _trunk_for(source: str) -> Trunk | None:
 
 def _lock_call(*, call_id: str, at: datetime, **values) -> tuple[Call, bool]:
     """The call's row, made if this is the first word of it, locked until the transaction ends."""
+    call = Call.objects.select_for_update().filter(call_id=call_id).first()
+    if call is not None:
+        return call, False
     call, created = Call.objects.get_or_create(
         call_id=call_id, defaults={"offered_at": at, **values}
     )
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    if not created:
+        # Made by another question or event a moment ago.
+        call = Call.objects.select_for_update().get(pk=call.pk)
     return call, created
 
 
-@transaction.atomic
 def call_route(
     *, call_id: str, from_number: str, to_number: str, source: str, attempt: int
 ) -> dict:
@@ -254,9 +290,14 @@ def call_route(
 
     Only a caller the phone system authenticated comes with a username in `from`; anyone else
     must come from an active trunk's address.
+
+    Callers are served first come, first served: a free member goes to the caller who has
+    waited longest; a "wait" answer says the caller's place in the queue and when to ask again.
+    Most questions are a waiting caller's, asked again while nobody is free: those are answered
+    from what is committed, without a transaction or a lock, when the answer cannot be a
+    reservation (see _answer_unlocked). The others take the locks.
     """
     now = clock.now()
-    _expire(now)
     users = get_user_model().objects.filter(is_active=True)
     caller = users.filter(username=from_number).first() if from_number else None
     queue = Queue.objects.filter(number=to_number).first()
@@ -273,12 +314,67 @@ def call_route(
         trunk = _trunk_for(source)
         if trunk is None:
             return _reject(403, "Unknown source")
+    answer = _answer_unlocked(call_id, queue, attempt, now)
+    if answer is not None:
+        return answer
+    return _route_locked(call_id, from_number, caller, trunk, queue, attempt, now)
+
+
+def _answer_unlocked(call_id: str, queue: Queue, attempt: int, now: datetime) -> dict | None:
+    """The answer to a question about a call already routed, when it needs no write: the call
+    is over, the agent it rings for is asked about again (a retransmission), or nobody could
+    be reserved (no free member who has not rung for it). None: the locked path decides. One
+    query, from what is committed; a member who becomes free a moment after it is taken by the
+    next question."""
+    ringing = AgentState.objects.filter(state=State.RINGING, call=OuterRef("pk"), until__gt=now)
+    found = list(
+        Call.objects.filter(call_id=call_id)
+        .annotate(
+            ringing_for=Subquery(ringing.values("user__username")[:1]),
+            anyone_free=Exists(_free_members(queue, OuterRef("pk"), now)),
+        )
+        .order_by()[:1]
+    )
+    call = found[0] if found else None
+    if call is None or call.queue_id != queue.pk:
+        return None
+    if call.ended_at is not None or call.answered_at is not None:
+        return _reject(480, "The call is answered or over")
+    if call.ringing_for is not None:
+        return _ring(call.ringing_for, queue) if attempt == call.route_attempt else None
+    if not call.anyone_free:
+        return _wait(queue, _waiting_ahead(queue, call, now) + 1)
+    ahead = _waiting_ahead(queue, call, now)
+    if ahead >= _free_members(queue, call, now).count():
+        return _wait(queue, ahead + 1)
+    return None
+
+
+def _free_members(queue: Queue, call, now: datetime):
+    """The queue's members who could ring for the call (a Call, or OuterRef to one) now:
+    available (or at the end of their wrap-up) and not yet rung for it."""
+    tried = CallEvent.objects.filter(
+        call=OuterRef(call) if isinstance(call, OuterRef) else call, event=EventKind.RESERVED
+    ).values("username")
+    free = Q(user__agent_state__state=State.AVAILABLE) | Q(
+        user__agent_state__state=State.WRAP_UP, user__agent_state__until__lte=now
+    )
+    return QueueMember.objects.filter(free, queue=queue, user__is_active=True).exclude(
+        user__username__in=tried
+    )
+
+
+@transaction.atomic
+def _route_locked(
+    call_id: str, from_number: str, caller, trunk, queue: Queue, attempt: int, now: datetime
+) -> dict:
+    _expire(now)
     call, created = _lock_call(
         call_id=call_id,
         at=now,
         direction=Direction.INTERNAL if caller else Direction.INBOUND,
         from_number=from_number,
-        to_number=to_number,
+        to_number=queue.number,
         trunk=trunk,
         queue=queue,
     )
@@ -301,27 +397,28 @@ def call_route(
     )
     if ringing is not None:
         if attempt == call.route_attempt:
-            return _ring(ringing, queue)
+            return _ring(ringing.user.get_username(), queue)
         _move(ringing, State.PAUSED, at=now, reason=_missed_call_reason())
 
+    # First come, first served: with fewer free members than callers waiting ahead, they go
+    # to those.
+    ahead = _waiting_ahead(queue, call, now)
+    if ahead >= _free_members(queue, call, now).count():
+        return _wait(queue, ahead + 1)
     agent = _reserve(queue, call, now)
     if agent is None:
-        return _wait(queue)
+        return _wait(queue, ahead + 1)
     call.route_attempt = attempt
     call.save(update_fields=["route_attempt"])
-    return _ring(agent, queue)
+    return _ring(agent.user.get_username(), queue)
 
 
 def _reserve(queue: Queue, call: Call, now: datetime) -> AgentState | None:
     """The available member idle longest, highest skill first, who has not rung for this call
     yet: locked and set ringing for it. A member another question is reserving right now is
     skipped (its row is locked), one reserved a moment ago no longer matches."""
-    tried = CallEvent.objects.filter(call=call, event=EventKind.RESERVED).values("username")
     candidates = list(
-        QueueMember.objects.filter(
-            queue=queue, user__is_active=True, user__agent_state__state=State.AVAILABLE
-        )
-        .exclude(user__username__in=tried)
+        _free_members(queue, call, now)
         .order_by("-skill", "user__agent_state__idle_since", "user_id")
         .values_list("user_id", flat=True)[:20]
     )

@@ -72,6 +72,8 @@ def test_without_a_free_agent_the_caller_waits_in_the_media_service(
         "queue": "City line",
         "max_wait_seconds": 300,
         "record": True,
+        "position": 1,
+        "retry_seconds": 1,
     }
     # The media service asks again; an agent who became free meanwhile gets the call.
     (user,) = available_agents(city_line, 1, phone_clock)
@@ -143,3 +145,54 @@ def test_an_answered_call_is_not_routed_again(city_line, local_trunk, phone_cloc
     route()
     call_event_record(call_id="c1", event="answered", at=phone_clock.now, username=user.username)
     assert route(attempt=2)["code"] == 480
+
+
+def test_a_free_agent_goes_to_the_caller_who_waited_longest(city_line, local_trunk, phone_clock):
+    assert route(call_id="first")["action"] == "wait"
+    phone_clock.tick(5)
+    assert route(call_id="second")["action"] == "wait"
+    phone_clock.tick(5)
+    (user,) = available_agents(city_line, 1, phone_clock)
+    # The later caller happens to ask first: it keeps waiting, second in line.
+    answer = route(call_id="second")
+    assert (answer["action"], answer["position"]) == ("wait", 2)
+    assert route(call_id="third")["position"] == 3
+    assert route(call_id="first")["user"] == user.username
+    # Now the agent rings for the first caller, the second is at the head of the queue.
+    assert route(call_id="second")["position"] == 1
+
+
+def test_the_wait_answer_says_each_callers_place_and_when_to_ask_again(
+    city_line, local_trunk, phone_clock
+):
+    for number in range(7):
+        route(call_id=f"c{number}")
+        phone_clock.tick(1)
+    answers = [route(call_id=f"c{number}") for number in range(7)]
+    assert [answer["position"] for answer in answers] == [1, 2, 3, 4, 5, 6, 7]
+    assert [answer["retry_seconds"] for answer in answers] == [1, 1, 1, 1, 1, 2, 2]
+
+
+def test_callers_whose_end_was_never_reported_do_not_hold_the_queue_for_ever(
+    city_line, local_trunk, phone_clock
+):
+    route(call_id="lost")  # its hangup never came
+    phone_clock.tick(city_line.max_wait_seconds + 61)
+    (user,) = available_agents(city_line, 1, phone_clock)
+    assert route(call_id="new")["user"] == user.username
+
+
+def test_a_waiting_caller_gets_the_agent_whose_wrap_up_just_ended(
+    city_line, local_trunk, phone_clock
+):
+    city_line.wrap_up_seconds = 30
+    city_line.save()
+    (user,) = available_agents(city_line, 1, phone_clock)
+    route(call_id="c1")
+    call_event_record(call_id="c1", event="answered", at=phone_clock.now, username=user.username)
+    call_event_record(call_id="c1", event="hangup", at=phone_clock.tick(60), username=user.username)
+    assert route(call_id="c2")["action"] == "wait"
+    phone_clock.tick(29)
+    assert route(call_id="c2")["action"] == "wait"
+    phone_clock.tick(2)
+    assert route(call_id="c2")["user"] == user.username
