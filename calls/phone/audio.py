@@ -35,15 +35,15 @@ def goertzel_power(samples, rate, frequency):
     return power / (count * count)
 
 
-def tone_levels(path, frequencies=TONES, skip_seconds=0.3, block_seconds=0.05):
+def tone_levels(path, frequencies=TONES, skip_seconds=0.3, block_seconds=0.05, until=None):
     """{frequency: share of the recording's energy at that frequency (0..1)} for the WAV file,
-    leaving out its first skip_seconds (call setup).
+    leaving out its first skip_seconds (call setup), up to until seconds (the end if None).
 
     The filter runs over short blocks whose powers are added up: over a whole recording it
     would be a filter a fraction of a hertz wide, and the phase jumps a jitter buffer makes
     when it drops or repeats a frame would cancel the tone out."""
     samples, rate = read_wav(path)
-    samples = samples[int(skip_seconds * rate) :]
+    samples = samples[int(skip_seconds * rate) : None if until is None else int(until * rate)]
     size = max(1, int(block_seconds * rate))
     blocks = [samples[i : i + size] for i in range(0, len(samples) - size + 1, size)]
     energy = sum(sum(sample * sample for sample in block) / size for block in blocks)
@@ -56,9 +56,10 @@ def tone_levels(path, frequencies=TONES, skip_seconds=0.3, block_seconds=0.05):
     }
 
 
-def heard(path, frequencies=TONES, threshold=0.5, skip_seconds=0.3):
-    """The frequencies that carry at least threshold of the recording's energy."""
-    levels = tone_levels(path, frequencies, skip_seconds)
+def heard(path, frequencies=TONES, threshold=0.5, skip_seconds=0.3, until=None):
+    """The frequencies that carry at least threshold of the recording's energy (between
+    skip_seconds and until)."""
+    levels = tone_levels(path, frequencies, skip_seconds, until=until)
     return {f for f, share in levels.items() if share >= threshold}
 
 

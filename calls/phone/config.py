@@ -115,6 +115,7 @@ class PhoneConfig:
             "SIP_HOST": self.sip_host,
             "SIP_PORT": str(self.sip_port),
             "SIP_WS_PORT": str(self.sip_ws_port),
+            "MEDIA_SIP_PORT": str(self.media_sip_port),
             "RTPENGINE_NG_PORT": str(self.rtpengine_ng_port),
             "APP_URL": _cfg_string(self.app_url.rstrip("/")),
             "PHONE_SECRET": _cfg_string(self.phone_secret),
@@ -137,6 +138,9 @@ class PhoneConfig:
     def rtpengine_args(self):
         return [
             rtpengine_binary(),
+            # Not Debian's /etc/rtpengine/rtpengine.conf: it adds listeners (HTTP on 2225) and
+            # settings of its own to whatever is given here.
+            "--config-file=none",
             "--foreground",
             "--log-stderr",
             "--log-level=5",

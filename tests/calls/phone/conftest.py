@@ -8,15 +8,21 @@ where a missing phone system is an error."""
 import base64
 import hashlib
 import hmac
+import math
 import os
 import random
 import socket
+import struct
+import subprocess
+import sys
 import time
+import wave
 from contextlib import ExitStack, closing
 
 import pytest
 
 from calls.phone import config as phone_config
+from calls.phone.system import sip_options_ping, wait_until
 
 PHONE_SECRET = "test-phone-secret"
 AUTH_SECRET = "test-phone-auth-secret"
@@ -147,3 +153,64 @@ def parties(phone_system, tmp_path):
         stack.callback(lambda: [party.close() for party in made])
         stack.callback(lambda: [party.quit() for party in made])
         yield make
+
+
+HOLD_TONE = 880
+
+
+@pytest.fixture
+def media_service(phone_system, settings, tmp_path):
+    """manage.py media_service for this test's phone system, with a steady 880 Hz tone as its
+    hold music (so that a caller's recording tells music from agents), asking every 0.3 s."""
+    music = tmp_path / "hold.wav"
+    with wave.open(str(music), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(
+            b"".join(
+                struct.pack("<h", int(0.4 * 32767 * math.sin(2 * math.pi * HOLD_TONE * i / 8000)))
+                for i in range(8000 * 4)
+            )
+        )
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "PHONE_SECRET": settings.PHONE_SECRET,
+        "PHONE_AUTH_SECRET": settings.PHONE_AUTH_SECRET,
+        "SIP_DOMAIN": settings.SIP_DOMAIN,
+        "SIP_HOST": settings.SIP_HOST,
+        "SIP_PORT": str(settings.SIP_PORT),
+        "MEDIA_SIP_PORT": str(settings.MEDIA_SIP_PORT),
+        "PHONE_APP_URL": settings.PHONE_APP_URL,
+        "PHONE_RUN_DIR": str(settings.PHONE_RUN_DIR),
+    }
+    log = open(tmp_path / "media.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "media_service", "--music", str(music), "--interval", "0.3"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_until(
+            lambda: (
+                process.poll() is None
+                and sip_options_ping(settings.SIP_HOST, settings.MEDIA_SIP_PORT) == 200
+            ),
+            timeout=15,
+            message="the media service answering SIP OPTIONS",
+        )
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        log.close()
+        print("----- media.log (end) -----")
+        print((tmp_path / "media.log").read_text(errors="replace")[-4000:])

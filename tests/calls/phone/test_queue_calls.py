@@ -9,7 +9,8 @@ from calls.models import AgentState, Call, Callback, Outcome, QueueMember, State
 from calls.phone.audio import heard
 from calls.phone.system import wait_until
 from calls.services import agent_state_set
-from tests.calls.phone.test_calls import talk
+from tests.calls.phone.conftest import HOLD_TONE
+from tests.calls.phone.test_calls import HEARD_ENOUGH, talk
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +39,14 @@ def call_record(call_id, **expected):
             return call
         return None
 
-    return wait_until(ready, timeout=10, message=f"call record with {expected}")
+    try:
+        # Not too often: SQLite's shared in-memory test database refuses a writer while
+        # another connection reads the same table.
+        return wait_until(ready, timeout=10, interval=0.2, message=f"call record with {expected}")
+    except TimeoutError as error:
+        call = Call.objects.filter(call_id=call_id).first()
+        events = list(call.events.values_list("event", "username", "code")) if call else None
+        raise AssertionError(f"{error}; record {call and vars(call)}; events {events}") from error
 
 
 def test_a_call_from_an_unconfigured_source_is_refused(parties, city_line):
@@ -117,3 +125,43 @@ def test_a_caller_who_hangs_up_while_it_rings_is_an_abandoned_call(parties, city
     call = call_record(call_id, outcome=Outcome.ABANDONED)
     assert call.answered_at is None
     assert Callback.objects.filter(call=call, queue=city_line).exists()
+
+
+def test_a_waiting_caller_hears_music_until_an_agent_is_free_and_then_the_agent(
+    parties, city_line, local_trunk, media_service
+):
+    user = user_with_role(roles.AGENT, username="311-agent")
+    QueueMember.objects.create(queue=city_line, user=user, skill=3)
+    agent = parties("311-agent", register=True, tone=440, auto_answer=True)
+    agent.wait_for("registered", timeout=5)
+    customer = caller(parties)
+
+    customer.call("sip:311@127.0.0.1")
+
+    call_id = customer.wait_for("calling")["call_id"]
+    music_from = customer.wait_for("media", timeout=5)["at"]
+    wait_until(
+        lambda: customer.recording.exists() and customer.recording.stat().st_size >= HEARD_ENOUGH,
+        timeout=10,
+        message="the caller hearing the music",
+    )
+    agent_state_set(user=user, state=State.AVAILABLE)
+    agent.wait_for("incoming", timeout=5)
+    joined_at = agent.wait_for("confirmed", timeout=5)["at"]
+    wait_until(
+        lambda: agent.recording.exists() and agent.recording.stat().st_size >= HEARD_ENOUGH,
+        timeout=10,
+        message="the agent hearing the caller",
+    )
+    joined = joined_at - music_from
+    customer.hangup()
+    customer.wait_for("disconnected", timeout=5)
+    agent.wait_for("disconnected", timeout=5)
+    customer.close()
+    agent.close()
+    assert heard(customer.recording, until=joined - 0.2) == {HOLD_TONE}
+    assert heard(customer.recording, skip_seconds=joined + 0.5) == {440}
+    assert heard(agent.recording) == {660}
+    call = call_record(call_id, outcome=Outcome.ANSWERED)
+    assert call.agent == user
+    assert call.answered_at < call.ended_at
