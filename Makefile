@@ -17,11 +17,13 @@ run: $(VENV)/.runtime-installed migrate demo
 	@echo "Callcenter is starting at http://$(HOST):$(PORT)/"
 	@echo "Demo logins (password: demo): agent, supervisor, admin, manager"
 	@echo "The task worker runs beside it: e-mails to callers are printed here."
-	@echo "So does the phone system when it is installed (or a line saying calls are off)."
+	@echo "So do the phone system and its media service when they are installed (or a line"
+	@echo "saying calls are off)."
 	@echo ""
-	@trap 'kill $$worker $$phone 2>/dev/null' EXIT INT TERM; \
+	@trap 'kill $$worker $$phone $$media 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	$(BIN)/python manage.py phone_system & phone=$$!; \
+	$(BIN)/python manage.py media_service & media=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev-installed

@@ -9,6 +9,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from calls.phone import config as phone_config
 from calls.phone.media import MediaService, write_hold_music
 
 
@@ -23,6 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--log-level", type=int, default=1, help="PJSIP's log level (0-5)")
 
     def handle(self, *args, music=None, interval=1.5, log_level=1, **options):
+        missing = phone_config.missing_packages()
+        if missing:
+            self.stdout.write(
+                f"waiting calls are off: {', '.join(missing)} not installed, install with: "
+                f"{phone_config.install_command()}"
+            )
+            return
         try:
             import pjsua2  # noqa: F401
         except ImportError:

@@ -59,3 +59,9 @@ def test_a_secret_that_would_break_the_configuration_is_refused(settings, tmp_pa
     settings.PHONE_RUN_DIR = tmp_path / "run"
     with pytest.raises(ValueError, match="quotes"):
         phone_config.PhoneConfig.from_settings().kamailio_cfg()
+
+
+def test_without_the_packages_the_media_service_says_waiting_calls_are_off(without_kamailio):
+    out = StringIO()
+    call_command("media_service", stdout=out)
+    assert out.getvalue().startswith("waiting calls are off: kamailio not installed")
