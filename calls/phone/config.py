@@ -77,7 +77,8 @@ class PhoneConfig:
     run_dir: Path
     recordings_dir: Path
     debug_level: int = 1
-    http_timeout_seconds: int = 2
+    # libcurl counts whole seconds: the least there is.
+    http_timeout_seconds: int = 1
     max_attempts: int = 10
     event_poll_us: int = 5000
     # rtpengine's command-line interface (rtpengine-ctl); next to its control port by default.

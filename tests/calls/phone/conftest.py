@@ -84,7 +84,14 @@ def ephemeral_credentials(username, secret=AUTH_SECRET, seconds=3600):
 
 
 @pytest.fixture
-def phone_system(live_server, settings, tmp_path):
+def kamailio_asks(live_server):
+    """Where Kamailio asks its routing questions: the live server (a test module that wants
+    Kamailio to find no application overrides this)."""
+    return live_server.url
+
+
+@pytest.fixture
+def phone_system(live_server, settings, tmp_path, kamailio_asks):
     """Kamailio and rtpengine started for this test against the live server, stopped after it.
     Their logs are printed at teardown (pytest shows them when the test fails)."""
     _require_phone()
@@ -105,7 +112,7 @@ def phone_system(live_server, settings, tmp_path):
     settings.PHONE_RUN_DIR = tmp_path / "phone"
     settings.CALL_RECORDINGS_DIR = tmp_path / "recordings"
     config = phone_config.PhoneConfig.from_settings(
-        debug_level=2, rtpengine_cli_port=free_port(taken)
+        debug_level=2, rtpengine_cli_port=free_port(taken), app_url=kamailio_asks
     )
     system = PhoneSystem(config, log_to_files=True)
     system.start()
