@@ -426,12 +426,10 @@ def _route_locked(
             return _ring(ringing.user.get_username(), queue)
         _move(ringing, State.PAUSED, at=now, reason=_missed_call_reason())
 
-    # First come, first served: with fewer free members than callers waiting ahead, they go
-    # to those.
+    # First come, first served: with no more free members than callers waiting ahead, the
+    # members go to those.
     ahead = _waiting_before(queue, call, now).count()
-    if ahead >= _free_members(queue, call, now).count():
-        return _wait(queue, ahead + 1)
-    agent = _reserve(queue, call, now)
+    agent = _reserve(queue, call, now, ahead)
     if agent is None:
         return _wait(queue, ahead + 1)
     call.route_attempt = attempt
@@ -439,15 +437,18 @@ def _route_locked(
     return _ring(agent.user.get_username(), queue)
 
 
-def _reserve(queue: Queue, call: Call, now: datetime) -> AgentState | None:
+def _reserve(queue: Queue, call: Call, now: datetime, ahead: int) -> AgentState | None:
     """The available member idle longest, highest skill first, who has not rung for this call
-    yet: locked and set ringing for it. A member another question is reserving right now is
-    skipped (its row is locked), one reserved a moment ago no longer matches."""
+    yet, unless the callers `ahead` take every free member: locked and set ringing for it. A
+    member another question is reserving right now is skipped (its row is locked), one reserved
+    a moment ago no longer matches."""
     candidates = list(
         _free_members(queue, call, now)
         .order_by("-skill", "user__agent_state__idle_since", "user_id")
-        .values_list("user_id", flat=True)[:20]
+        .values_list("user_id", flat=True)[: ahead + 20]
     )
+    if len(candidates) <= ahead:
+        return None
     for user_id in candidates:
         agent = (
             AgentState.objects.select_for_update(skip_locked=True)
