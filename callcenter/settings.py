@@ -215,6 +215,8 @@ PHONE_APP_URL = os.environ.get("PHONE_APP_URL", "http://127.0.0.1:8000")
 # Relative paths are taken from the project's directory.
 PHONE_RUN_DIR = BASE_DIR / os.environ.get("PHONE_RUN_DIR", "var/phone")
 CALL_RECORDINGS_DIR = BASE_DIR / os.environ.get("CALL_RECORDINGS_DIR", "var/recordings")
+# How many days a call's recording is kept; then the task worker deletes it.
+CALL_RECORDING_DAYS = int(os.environ.get("CALL_RECORDING_DAYS", "90"))
 # How long the browsers' SIP credentials are valid (seconds).
 PHONE_CREDENTIALS_SECONDS = int(os.environ.get("PHONE_CREDENTIALS_SECONDS", str(12 * 3600)))
 

@@ -486,3 +486,64 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.queue})"
+
+
+class CallRecording(models.Model):
+    """A call's recording: the file (compressed audio, calls.recordings keeps it) and how long
+    it is kept. When `delete_after` has passed, the task worker deletes the file and this row
+    (calls.tasks)."""
+
+    call = models.OneToOneField(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="recording"
+    )
+    # The file's path under calls.recordings.stored_dir().
+    file_name = models.CharField(max_length=200, unique=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    seconds = models.PositiveIntegerField(_("length (seconds)"))
+    recorded_at = models.DateTimeField(_("recorded"))
+    delete_after = models.DateTimeField(_("kept until"))
+
+    class Meta:
+        verbose_name = _("call recording")
+        verbose_name_plural = _("call recordings")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["delete_after"], name="call_recording_expiry")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def length(self) -> str:
+        return minutes_and_seconds(self.seconds)
+
+
+class RecordingUse(models.TextChoices):
+    PLAY = "play", _("Played")
+    DOWNLOAD = "download", _("Downloaded")
+
+
+class RecordingAccess(models.Model):
+    """Who played or downloaded a call's recording, and when. Kept when the recording itself
+    is deleted."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="recording_accesses"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    use = models.CharField(_("use"), max_length=8, choices=RecordingUse.choices)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("recording access")
+        verbose_name_plural = _("recording accesses")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["call", "-at"], name="recording_access_by_call")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.use} {self.call_id} {self.at:%Y-%m-%d %H:%M:%S}"
