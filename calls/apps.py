@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CallsConfig(AppConfig):
     name = "calls"
     verbose_name = _("Calls")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from calls.models import CallEvent
+        from calls.tasks import recording_after_call_end
+
+        # A recorded call's end asks the task worker to store its recording.
+        post_save.connect(
+            recording_after_call_end, sender=CallEvent, dispatch_uid="calls_recording_after_end"
+        )

@@ -40,6 +40,10 @@ class RecordingError(Exception):
     """A recording that cannot be read or written (the message says why, for the log)."""
 
 
+class NoAudio(RecordingError):
+    """rtpengine recorded the call but no audio passed (a call that ended while it rang)."""
+
+
 # Where the files are ---------------------------------------------------------------------
 
 
@@ -565,6 +569,15 @@ def convert(raws: list[RawRecording], name: str) -> Converted:
     """Decodes rtpengine's recordings of one call into stored_dir()/name (MP3). The raw files
     are left where they are (the caller removes them once the recording is saved)."""
     decoded = decode(raws)
+    if not decoded.samples:
+        raise NoAudio(
+            "no audio in rtpengine's recording"
+            + (
+                f" that could be decoded ({', '.join(sorted(decoded.unknown_codecs))})"
+                if decoded.unknown_codecs
+                else ""
+            )
+        )
     path = stored_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")

@@ -16,6 +16,8 @@ Time comes from calls.clock.now(), which the tests set.
 """
 
 import ipaddress
+import logging
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -27,7 +29,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from calls import clock
+from calls import clock, recordings
 from calls.models import (
     AgentState,
     AgentStateChange,
@@ -35,12 +37,15 @@ from calls.models import (
     Callback,
     CallbackStatus,
     CallEvent,
+    CallRecording,
     Direction,
     EventKind,
     Outcome,
     PauseReason,
     Queue,
     QueueMember,
+    RecordingAccess,
+    RecordingUse,
     State,
     Trunk,
 )
@@ -817,3 +822,102 @@ def call_request_start(*, call: Call, agent: AbstractBaseUser) -> CustomerReques
             started.refresh_from_db()
     call.requests.add(started)
     return started
+
+
+# Recordings ----------------------------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+def call_recording_save(*, call: Call) -> CallRecording | None:
+    """The call's recording: rtpengine's recording of it (when it has finished writing one)
+    turned into compressed audio, kept CALL_RECORDING_DAYS days. The same recording however
+    often it is asked; None while rtpengine has left none. rtpengine's raw files are removed
+    once the recording is saved (or found to hold no audio: recordings.NoAudio). Raises
+    recordings.RecordingError for a recording that cannot be read."""
+    existing = CallRecording.objects.filter(call=call).first()
+    if existing is not None:
+        return existing
+    raws = recordings.finished_raw_recordings(call.call_id)
+    if not raws:
+        return None
+    now = clock.now()
+    name = recordings.store_name(call.pk, secrets.token_hex(8), now)
+    try:
+        converted = recordings.convert(raws, name)
+    except recordings.NoAudio:
+        for raw in raws:
+            raw.remove()
+        raise
+    if converted.unknown_codecs:
+        logger.warning(
+            "call %s: audio in %s left out of its recording (no decoder)",
+            call.call_id,
+            ", ".join(sorted(converted.unknown_codecs)),
+        )
+    try:
+        with transaction.atomic():
+            recording, created = CallRecording.objects.get_or_create(
+                call=call,
+                defaults={
+                    "file_name": converted.name,
+                    "content_type": recordings.CONTENT_TYPE,
+                    "size": converted.size,
+                    "seconds": round(converted.seconds),
+                    "recorded_at": now,
+                    "delete_after": now + timedelta(days=settings.CALL_RECORDING_DAYS),
+                },
+            )
+    except BaseException:
+        recordings.stored_path(name).unlink(missing_ok=True)
+        raise
+    if not created:  # saved meanwhile by another worker
+        recordings.stored_path(name).unlink(missing_ok=True)
+        return recording
+
+    def remove_raw_files():
+        for raw in raws:
+            raw.remove()
+
+    transaction.on_commit(remove_raw_files)
+    logger.info(
+        "call %s recorded: %s, %d s, %d bytes, kept until %s",
+        call.call_id,
+        recording.file_name,
+        recording.seconds,
+        recording.size,
+        recording.delete_after.isoformat(),
+    )
+    return recording
+
+
+def call_recordings_delete_expired() -> int:
+    """Deletes the recordings kept long enough (their file and their row; who played them
+    stays on record) and says how many."""
+    now = clock.now()
+    deleted = 0
+    for recording in CallRecording.objects.filter(delete_after__lte=now).select_related("call"):
+        try:
+            path = recordings.stored_path(recording.file_name)
+        except recordings.RecordingError:
+            path = None
+        if path is not None:
+            path.unlink(missing_ok=True)
+        CallRecording.objects.filter(pk=recording.pk).delete()
+        deleted += 1
+        logger.info(
+            "recording of call %s deleted: %s, kept until %s",
+            recording.call.call_id,
+            recording.file_name,
+            recording.delete_after.isoformat(),
+        )
+    return deleted
+
+
+def recording_access_record(*, call: Call, user: AbstractBaseUser, use: str) -> RecordingAccess:
+    """Keeps who played or downloaded the call's recording, and when."""
+    if use not in RecordingUse.values:
+        raise ValidationError({"use": _("Unknown use of a recording.")}, code="invalid")
+    access = RecordingAccess.objects.create(call=call, user=user, use=use, at=clock.now())
+    logger.info("recording of call %s: %s by %s", call.call_id, use, user.get_username())
+    return access

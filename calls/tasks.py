@@ -1,0 +1,85 @@
+"""Background work for the calls, run by the task worker (`manage.py db_worker`): a recorded
+call's audio is turned into its recording once the call has ended, and recordings kept long
+enough are deleted."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django_tasks import task
+
+from calls import clock
+from calls.models import Call, CallEvent, EventKind
+from calls.recordings import NoAudio, RecordingError, recording_in_progress
+from calls.services import call_recording_save, call_recordings_delete_expired
+
+logger = logging.getLogger(__name__)
+
+# rtpengine finishes a call's recording when the phone system tells it the call is over, about
+# when the call's end is reported here: the first look is a little later, then every few
+# seconds for a while.
+FIRST_LOOK_SECONDS = 2
+LOOK_AGAIN_SECONDS = 5
+LOOKS = 24
+
+
+def _enqueue(task_, *args, run_after=None, **kwargs):
+    if run_after is not None and task_.get_backend().supports_defer:
+        task_ = task_.using(run_after=run_after)
+    return task_.enqueue(*args, **kwargs)
+
+
+@task()
+def store_recording(call_id: str, look: int = 1) -> str:
+    """Turns rtpengine's recording of the call into the call's recording, and asks for the
+    recordings' deletion for when this one has been kept long enough. Looks again a little
+    later while rtpengine may still be writing it."""
+    call = Call.objects.filter(call_id=call_id).first()
+    if call is None:
+        return "no such call"
+    try:
+        recording = call_recording_save(call=call)
+    except NoAudio as error:
+        logger.info("call %s: %s", call_id, error)
+        return "no audio"
+    except RecordingError:
+        logger.exception("call %s: its recording cannot be read", call_id)
+        return "unreadable"
+    if recording is None:
+        if look < LOOKS or recording_in_progress(call_id):
+            _enqueue(
+                store_recording,
+                call_id,
+                look + 1,
+                run_after=clock.now() + timedelta(seconds=LOOK_AGAIN_SECONDS),
+            )
+            return "not yet"
+        logger.warning("call %s: recorded, but rtpengine left no recording of it", call_id)
+        return "none"
+    _enqueue(delete_expired_recordings, run_after=recording.delete_after)
+    return "stored"
+
+
+@task()
+def delete_expired_recordings() -> int:
+    """Deletes every recording kept long enough (queued for when each recording expires)."""
+    return call_recordings_delete_expired()
+
+
+def recording_after_call_end(sender, instance: CallEvent, created: bool, **kwargs) -> None:
+    """CallEvent's post_save receiver (connected in CallsConfig.ready): when the phone system
+    reports the end of a call in a queue that records, the worker is asked to store its
+    recording once the report has committed."""
+    if not created or instance.event not in (EventKind.HANGUP, EventKind.FAILED):
+        return
+    call = instance.call
+    if call.queue_id is None or not call.queue.record:
+        return
+    transaction.on_commit(
+        lambda: _enqueue(
+            store_recording,
+            call.call_id,
+            run_after=clock.now() + timedelta(seconds=FIRST_LOOK_SECONDS),
+        ),
+        robust=True,
+    )
