@@ -307,7 +307,7 @@ class MediaService:
         self.http.shutdown(wait=False, cancel_futures=True)
         account.shutdown()
         del account
-        self.calls.clear()
+        del self.calls[:]
         self.music = None
         endpoint.libDestroy()
 
