@@ -10,7 +10,7 @@
 // Every text comes from the panel's data- attributes (translated by the server).
 (() => {
   const root = document.getElementById("softphone");
-  if (!root || !window.JsSIP || !window.RTCPeerConnection || !window.WebSocket) {
+  if (!root || !window.RTCPeerConnection || !window.WebSocket) {
     return;
   }
   const texts = root.dataset;
@@ -46,6 +46,7 @@
   function setStatus(state) {
     root.dataset.state = state;
     status.textContent = texts[`status${state[0].toUpperCase()}${state.slice(1)}`] || state;
+    share();
   }
   function announce(text) {
     // A new node each time, so that the same words said twice are read twice.
@@ -170,8 +171,9 @@
     active.hidden = true;
     root.hidden = false;
     setStatus("ringing");
+    // The focus stays where the agent is typing (a key meant for the form must not answer):
+    // the announcement says it rings, Alt+Y answers.
     announce(fill(texts.incoming, { number }));
-    buttons.answer.focus({ preventScroll: true });
     showCaller(call);
 
     call.on("peerconnection", (event) => listen(event.peerconnection));
@@ -180,7 +182,9 @@
       active.hidden = false;
       setStatus("talking");
       title.textContent = fill(texts.talking, { number });
-      buttons.hangup.focus({ preventScroll: true });
+      if (root.contains(document.activeElement)) {
+        buttons.hangup.focus({ preventScroll: true });
+      }
     });
     call.on("hold", () => showHold(true));
     call.on("unhold", () => showHold(false));
@@ -203,6 +207,7 @@
       pop.replaceChildren();
       announce(texts.ended);
       setStatus(ua && ua.isRegistered() ? "ready" : "off");
+      showElsewhere();
     };
     call.on("ended", end);
     call.on("failed", end);
@@ -309,38 +314,131 @@
   }
   function showMute(muted) {
     buttons.mute.setAttribute("aria-pressed", muted ? "true" : "false");
+    share();
+  }
+
+  function toggleHold() {
+    if (!session || !session.isEstablished()) {
+      return false;
+    }
+    if (session.isOnHold().local) {
+      session.unhold();
+    } else {
+      session.hold();
+    }
+    return true;
+  }
+  function toggleMute() {
+    if (!session || !session.isEstablished()) {
+      return false;
+    }
+    if (session.isMuted().audio) {
+      session.unmute({ audio: true });
+    } else {
+      session.mute({ audio: true });
+    }
+    return true;
+  }
+  function dtmf(key) {
+    if (!session || !session.isEstablished() || !/^[0-9*#]$/.test(key)) {
+      return false;
+    }
+    // In the media (RFC 4733), as the phone system's relay passes it on to the other side.
+    session.sendDTMF(key, { transportType: "RFC2833", duration: 120 });
+    return true;
+  }
+
+  // Other tabs of the application ----------------------------------------------------------------
+  // Every tab registers and rings; the call lives in the tab that answered it. The others (the
+  // request opened for the call among them) show it and pass hang up, hold, mute and the keypad
+  // on to that tab, so Alt+X works from the request the agent is typing in.
+  const tabId = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const channel = window.BroadcastChannel ? new BroadcastChannel("callcenter-softphone") : null;
+  const elsewhere = new Map();
+  const LOCAL = { hangup: () => hangup(), hold: toggleHold, mute: toggleMute, dtmf };
+
+  function share(gone = false) {
+    if (!channel) {
+      return;
+    }
+    const inCall = !gone && session && session.isEstablished();
+    channel.postMessage({
+      type: "state",
+      tab: tabId,
+      state: inCall ? root.dataset.state : "idle",
+      title: inCall ? title.textContent : "",
+      held: buttons.hold.getAttribute("aria-pressed") === "true",
+      muted: buttons.mute.getAttribute("aria-pressed") === "true",
+    });
+  }
+  function callElsewhere() {
+    for (const [tab, call] of elsewhere) {
+      if (call.state === "talking" || call.state === "held") {
+        return { tab, ...call };
+      }
+    }
+    return null;
+  }
+  function showElsewhere() {
+    if (session) {
+      return;
+    }
+    const call = callElsewhere();
+    root.toggleAttribute("data-elsewhere", Boolean(call));
+    active.hidden = !call;
+    title.textContent = call ? call.title : "";
+    if (call) {
+      buttons.hold.setAttribute("aria-pressed", call.held ? "true" : "false");
+      buttons.hold.textContent = call.held ? texts.resume : texts.hold;
+      buttons.mute.setAttribute("aria-pressed", call.muted ? "true" : "false");
+    } else {
+      keypad.hidden = true;
+      buttons.keypad.setAttribute("aria-expanded", "false");
+    }
+  }
+  // A control: this tab's call, else the one in another tab.
+  function command(name, value) {
+    if (session) {
+      return LOCAL[name](value);
+    }
+    const call = callElsewhere();
+    if (!call || !channel) {
+      return false;
+    }
+    channel.postMessage({ type: "command", to: call.tab, name, value });
+    return true;
+  }
+  if (channel) {
+    channel.addEventListener("message", ({ data }) => {
+      if (data.type === "state") {
+        if (data.state === "idle") {
+          elsewhere.delete(data.tab);
+        } else {
+          elsewhere.set(data.tab, data);
+        }
+        showElsewhere();
+      } else if (data.type === "hello") {
+        share();
+      } else if (data.type === "command" && data.to === tabId && LOCAL[data.name]) {
+        LOCAL[data.name](data.value);
+      }
+    });
+    channel.postMessage({ type: "hello" });
   }
 
   buttons.answer.addEventListener("click", answer);
   buttons.decline.addEventListener("click", hangup);
-  buttons.hangup.addEventListener("click", hangup);
-  buttons.hold.addEventListener("click", () => {
-    if (session && session.isEstablished()) {
-      if (session.isOnHold().local) {
-        session.unhold();
-      } else {
-        session.hold();
-      }
-    }
-  });
-  buttons.mute.addEventListener("click", () => {
-    if (session && session.isEstablished()) {
-      if (session.isMuted().audio) {
-        session.unmute({ audio: true });
-      } else {
-        session.mute({ audio: true });
-      }
-    }
-  });
+  buttons.hangup.addEventListener("click", () => command("hangup"));
+  buttons.hold.addEventListener("click", () => command("hold"));
+  buttons.mute.addEventListener("click", () => command("mute"));
   buttons.keypad.addEventListener("click", () => {
     keypad.hidden = !keypad.hidden;
     buttons.keypad.setAttribute("aria-expanded", keypad.hidden ? "false" : "true");
   });
   keypad.addEventListener("click", (event) => {
     const key = event.target.closest("[data-dtmf]");
-    if (key && session && session.isEstablished()) {
-      // In the media (RFC 4733), as the phone system's relay passes it on to the other side.
-      session.sendDTMF(key.dataset.dtmf, { transportType: "RFC2833", duration: 120 });
+    if (key) {
+      command("dtmf", key.dataset.dtmf);
     }
   });
 
@@ -355,7 +453,7 @@
     if (!shortcut) {
       return;
     }
-    const done = { KeyY: answer, KeyX: hangup }[event.code];
+    const done = { KeyY: answer, KeyX: () => hangup() || command("hangup") }[event.code];
     if (done && done()) {
       event.preventDefault();
     }
@@ -369,11 +467,32 @@
     }
   });
   window.addEventListener("pagehide", () => {
+    share(true);
     clearTimeout(renewTimer);
     if (ua) {
       ua.stop();
     }
   });
 
-  start();
+  // The panel's styles and JsSIP (a quarter of a megabyte) load from here, JsSIP once the page
+  // has: neither may delay the page's own script and shortcuts. The panel is hidden until then.
+  const styles = document.createElement("link");
+  styles.rel = "stylesheet";
+  styles.href = texts.cssHref;
+  document.head.append(styles);
+  function load() {
+    const script = document.createElement("script");
+    script.src = texts.jssipSrc;
+    script.addEventListener("load", () => {
+      if (window.JsSIP) {
+        start();
+      }
+    });
+    document.body.append(script);
+  }
+  if (document.readyState === "complete") {
+    load();
+  } else {
+    window.addEventListener("load", load, { once: true });
+  }
 })();

@@ -10,6 +10,7 @@ import time
 import wave
 
 import pytest
+from _pytest.fixtures import FixtureFunctionDefinition
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -27,9 +28,13 @@ from tests.factories import customer_with_phone, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The real phone system and its SIP test parties, from the phone tests' harness.
-phone_system = phone_harness.phone_system
-parties = phone_harness.parties
+# The real phone system and its SIP test parties: every fixture of the phone tests' harness
+# (phone_system, parties and what they need), taken as they are.
+globals().update(
+    (name, value)
+    for name, value in vars(phone_harness).items()
+    if isinstance(value, FixtureFunctionDefinition)
+)
 
 CALLER = "+4930123456"
 AGENT_TONE = 440  # what the browser's fake microphone plays
@@ -86,10 +91,15 @@ def softphone_page(phone_browser, phone_system, settings, live_server):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # What the page said (JsSIP's warnings and errors among it), shown when the test fails.
+    said = []
+    page.on("console", lambda message: said.append(f"{message.type}: {message.text}"))
     try:
         yield page
     finally:
         context.close()
+        print("----- the agent's page said -----")
+        print("\n".join(said[-400:]))
     assert not errors, errors
 
 
@@ -115,10 +125,9 @@ HEARD_IN_BROWSER = """async () => {
 }"""
 
 
-def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
-    softphone_page, parties, city_line, local_trunk, live_server
-):
-    page = softphone_page
+def agent_rung(page, parties, city_line, live_server):
+    """The city line's available agent signed in with the softphone registered, and a caller
+    from the trunk whose call rings there: (the softphone, the caller, the caller's "calling")."""
     agent = user_with_role(roles.AGENT, username="311-agent")
     QueueMember.objects.create(queue=city_line, user=agent, skill=3)
     agent_state_set(user=agent, state=State.AVAILABLE)
@@ -127,11 +136,20 @@ def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
     log_in(page, live_server, "311-agent")
     phone = page.locator("#softphone")
     expect(phone).to_have_attribute("data-state", "ready", timeout=10_000)
-    registered_ms = phone.get_attribute("data-registered-ms")
 
     caller = parties("caller", user=CALLER, domain="pstn.example", tone=CALLER_TONE)
     caller.call("sip:311@127.0.0.1")
     calling = caller.wait_for("calling")
+    expect(phone).to_have_attribute("data-state", "ringing", timeout=10_000)
+    return phone, caller, calling
+
+
+def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
+    softphone_page, parties, city_line, local_trunk, live_server
+):
+    page = softphone_page
+    phone, caller, calling = agent_rung(page, parties, city_line, live_server)
+    registered_ms = phone.get_attribute("data-registered-ms")
     dialled_at, call_id = calling["at"], calling["call_id"]
 
     title = phone.locator("[data-softphone-title]")
@@ -141,7 +159,8 @@ def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
     )
     expect(phone.locator("[data-softphone-pop]")).to_contain_text("Ada Lovelace")
     expect(phone.locator("[data-softphone-pop]")).to_contain_text("City line")
-    expect(phone.get_by_role("button", name="Answer")).to_be_focused()
+    # The focus stays where the agent was: a key meant for a form must not answer.
+    expect(phone.get_by_role("button", name="Answer")).not_to_be_focused()
     shown_at = int(phone.get_attribute("data-pop-shown-at")) / 1000
     ringing_at = int(phone.get_attribute("data-ringing-at")) / 1000
 
@@ -167,7 +186,19 @@ def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
     peaks = page.evaluate(HEARD_IN_BROWSER)
     assert peaks and all(abs(peak - CALLER_TONE) < 15 for peak in peaks), peaks
 
-    page.keyboard.press("Alt+KeyX")
+    # Mute and a key of the keypad (in the media).
+    mute = phone.get_by_role("button", name="Mute")
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "false")
+    phone.get_by_role("button", name="Keypad").click()
+    phone.get_by_role("group", name="Keypad").get_by_role("button", name="5").click()
+
+    # The request's tab shows the call held by the first one; Alt+X there hangs up.
+    request_phone = request_tab.locator("#softphone")
+    expect(request_phone.locator("[data-softphone-title]")).to_have_text(f"On a call with {CALLER}")
+    request_tab.keyboard.press("Alt+KeyX")
     caller.wait_for("disconnected", timeout=10)
     expect(phone).to_have_attribute("data-state", "ready")
     expect(phone.locator("[data-softphone-announce]")).to_contain_text("The call has ended.")
@@ -189,3 +220,25 @@ def test_the_shortcuts_panel_lists_answer_and_hang_up(page, live_server, agent):
     panel = page.locator("#shortcuts-panel")
     expect(panel).to_contain_text("Answer the call that rings")
     expect(panel).to_contain_text("Hang up the call, or decline the one that rings")
+
+
+def test_the_agent_puts_the_caller_on_hold_and_takes_them_back(
+    softphone_page, parties, city_line, local_trunk, live_server
+):
+    page = softphone_page
+    phone, caller, _ = agent_rung(page, parties, city_line, live_server)
+    with page.context.expect_page(timeout=10_000):
+        phone.get_by_role("button", name="Answer").click()
+    caller.wait_for("confirmed", timeout=10)
+    expect(phone).to_have_attribute("data-state", "talking")
+
+    phone.get_by_role("button", name="Hold").click()
+    expect(phone).to_have_attribute("data-state", "held")
+    resume = phone.get_by_role("button", name="Resume")
+    expect(resume).to_have_attribute("aria-pressed", "true")
+    resume.click()
+    expect(phone).to_have_attribute("data-state", "talking")
+    expect(phone.get_by_role("button", name="Hold")).to_have_attribute("aria-pressed", "false")
+
+    phone.get_by_role("button", name="Hang up").click()
+    caller.wait_for("disconnected", timeout=10)
