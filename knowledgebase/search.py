@@ -83,7 +83,7 @@ CONFIGS = {"en": "english", "de": "german", "nb": "norwegian"}
 # similarity): at most three, at least TYPO_SIMILARITY, and near the best of them. Measured on
 # the benchmark's 40,000 words: "aplliance" → "appliance" 0.54, "colection" → "collection"
 # 0.75 (then "construction" 0.35, dropped), "pakring" → "parking" 0.33, "ligth" → "light" 0.33;
-# docs/benchmarks.md, "Knowledge base search (issue 4)".
+# docs/benchmarks.md, "Knowledge base search".
 TYPO_SIMILARITY = 0.3
 TYPO_MARGIN = 0.75
 MAX_ALTERNATIVES = 3

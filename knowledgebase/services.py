@@ -107,7 +107,7 @@ def article_restore(
     *, article: Article, revision: ArticleRevision, user: AbstractBaseUser
 ) -> Article:
     """Make an older revision the article's text again (as a new revision). A field the
-    revision did not keep yet (keywords, before issue 11) keeps its current value."""
+    revision did not keep yet (keywords, before articles had them) keeps its current value."""
     values = {
         field: revision.content[field] for field in CONTENT_FIELDS if field in revision.content
     }

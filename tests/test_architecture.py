@@ -77,7 +77,7 @@ ALLOWED_WRITES = [
         "knowledgebase/search.py",
         frozenset({"record_search"}),
         "TEMPORARY: knowledgebase.services.failed_search_record replaces it once the search's "
-        "rewrite (issue 12, point 5) is committed; then this line goes",
+        "rewrite in Django's full-text terms is committed; then this line goes",
     ),
 ]
 
