@@ -73,12 +73,6 @@ ALLOWED_WRITES = [
         "the demo logins' known password, which accounts.services.user_create refuses (as it "
         "should); the command refuses to run outside DEBUG without --force",
     ),
-    Allowed(
-        "knowledgebase/search.py",
-        frozenset({"record_search"}),
-        "TEMPORARY: knowledgebase.services.failed_search_record replaces it once the search's "
-        "rewrite in Django's full-text terms is committed; then this line goes",
-    ),
 ]
 
 WRITES = {"save", "create", "get_or_create", "update_or_create", "bulk_create", "bulk_update"}
