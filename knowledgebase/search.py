@@ -298,10 +298,6 @@ def topic_and_descendants(topic) -> set[int]:
     return found
 
 
-# Control characters (PostgreSQL refuses a NUL in text) are not words: they separate them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
 # PostgreSQL ---------------------------------------------------------------------------------
 #
 # In Django's terms: the vector (SearchVector, with weights and the article's configuration),
