@@ -1,5 +1,5 @@
-"""Time the caller lookup and the request list's search (issue 11, points 5 and 6) in-process, on
-the benchmark database `generate_volume` made (bench/README.md, "Customer requests"):
+"""Time the caller lookup and the request list's search in-process, on the benchmark database
+`generate_volume` made (bench/README.md, "Customer requests"):
 
     DEBUG=false SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=testserver \\
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/callcenter_bench \\

@@ -1,5 +1,5 @@
-"""Time the knowledge-base search (issues 4 and 11) on a throwaway PostgreSQL test database
-filled with generated articles in English, German and Norwegian.
+"""Time the knowledge-base search on a throwaway PostgreSQL test database filled with generated
+articles in English, German and Norwegian.
 
     DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/callcenter_bench \\
         .venv/bin/python bench/kb_search.py --articles 50000
@@ -215,7 +215,7 @@ QUERIES = [
 ]
 # Words nearly every article has: the worst case, reported apart from the realistic queries.
 GENERIC_QUERIES = [("caller", {}), ("phone number", {})]
-# What callers say (issue 11): questions, typos, and synonyms found by keywords only.
+# What callers say: questions, typos, and synonyms found by keywords only.
 CALLER_QUERIES = [
     ("bulkey waste", {}),
     ("refrigerator", {}),
@@ -226,7 +226,7 @@ CALLER_QUERIES = [
     ("wann wird der Sperrmüll abgeholt", {}),
     ("hvem henter kjøleskapet", {}),
 ]
-# Keywords (issue 11) of half the articles on these subjects: words their text does not use.
+# Keywords of half the articles on these subjects: words their text does not use.
 SUBJECT_KEYWORDS = {
     "Appliance pickup": "refrigerator, white goods, tumble dryer",
     "Bulky waste collection": "couch, settee, bulky items",

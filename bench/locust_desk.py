@@ -1,4 +1,4 @@
-"""An agent taking calls at the request form (issue 11's speed targets), a million requests.
+"""An agent taking calls at the request form, a million requests.
 
 Each locust user logs in once as a different agent, then takes calls, one after the other, with
 a pause between the steps as an agent types:

@@ -1,5 +1,5 @@
-"""Agents searching the knowledge base (issue 4's speed target: with 50,000 articles in
-PostgreSQL, a search under 50 ms at the 95th percentile, server-side over HTTP).
+"""Agents searching the knowledge base (the speed target: with 50,000 articles in PostgreSQL, a
+search under 50 ms at the 95th percentile, server-side over HTTP).
 
 Each locust user logs in once as the demo agent, then, with a pause between searches, searches
 the knowledge-base page for one of 31 texts in English, German and Norwegian, some with typos:

@@ -1,4 +1,5 @@
-"""Agents at work on a call center with a million requests (issue 3's speed targets).
+"""Agents at work on a call center with a million requests (the speed targets of docs/benchmarks.md,
+"Customer requests").
 
 Each locust user logs in once as a different agent, then, with a pause between tasks:
 - looks up a caller by a phone number of a known customer, typed nationally ("030 1234567")
@@ -67,7 +68,7 @@ def read_samples(environment, **kwargs):
         "SELECT number FROM requests_app_customerphone ORDER BY random() LIMIT 5000"
     )
     SAMPLES["requests"] = query(
-        # Closed requests change only by reopening them (issue 10): edits take the others.
+        # Closed requests change only by reopening them: edits take the others.
         "SELECT id FROM requests_app_customerrequest WHERE finished_at IS NOT NULL "
         "AND status <> 'closed' AND started_at > now() - interval '90 days' "
         "ORDER BY random() LIMIT 20000"

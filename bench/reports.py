@@ -1,5 +1,5 @@
-"""Time every manager report for a whole year, and each dashboard (issue 6), server-side, and
-the task worker's count of the day counts after a change (issue 12).
+"""Time every manager report for a whole year, and each dashboard, server-side, and the task
+worker's count of the day counts after a change.
 
 The database must hold the benchmark's volume (bench/README.md): on a database of its own,
 

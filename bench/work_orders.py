@@ -1,4 +1,4 @@
-"""Time the work-order duplicate check and the save of an action request (issue 5: with 300,000
+"""Time the work-order duplicate check and the save of an action request (the target: with 300,000
 work orders, the duplicate check and save under 50 ms at the 95th percentile) on a throwaway
 PostgreSQL test database.
 

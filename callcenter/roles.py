@@ -1,7 +1,7 @@
-"""The four roles, as Django groups with permissions (DESIGN.md, "Roles").
+"""The four roles, as Django groups with permissions (docs/design.md, "Architecture").
 
 Migrations call sync_roles so that a fresh database and an upgraded one end up the same.
-An issue that adds models adds their permissions here and a migration, depending on that app's
+A feature that adds models adds their permissions here and a migration, depending on that app's
 migration, that calls sync_roles again. A permission whose model is not migrated yet is left for
 that later call; tests/callcenter/test_roles.py checks every name here exists.
 """

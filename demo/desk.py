@@ -35,7 +35,8 @@ from demo.clock import Clock
 from demo.people import PLACES, People, PhoneMaker
 from hierarchy.models import ProblemCode
 from knowledgebase.models import Article, ArticleStatus
-from knowledgebase.search import record_search, search_articles
+from knowledgebase.search import search_articles
+from knowledgebase.services import failed_search_record
 from requests_app.models import Channel, Customer, CustomerRequest, RequestType, Status
 from requests_app.services import (
     customer_save,
@@ -342,7 +343,7 @@ class Desk:
             self.searches[question] = search_articles(question, user=agent, published_only=True)
         hits = self.searches[question]
         request_searched_knowledge(request)
-        record_search(question, hits, agent)
+        failed_search_record(text=question, hits=hits, user=agent)
         if hits:
             request_consult(request=request, article=hits[0].article, user=agent)
 

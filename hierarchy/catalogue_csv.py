@@ -101,7 +101,7 @@ _SWO_DEFINITION_COLUMNS = COLUMNS[COLUMNS.index("standard_work_order") + 1 :]
 # The columns that belong to a problem code: a row with all of them empty is a path row.
 _CODE_COLUMNS = tuple(column for column in COLUMNS if column not in (*_LEVEL_COLUMNS, "active"))
 # Columns a file may leave out, as files exported before they existed do: the stored values
-# are then kept. Keywords came with issue 11.
+# are then kept. These are the keywords, which came after the first exports.
 OPTIONAL_COLUMNS = tuple(KEYWORD_FIELDS.values())
 
 # A spreadsheet runs a cell starting with one of these as a formula. Leading apostrophes are

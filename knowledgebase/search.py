@@ -69,12 +69,11 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from knowledgebase.access import readable_articles
-from knowledgebase.models import Article, ArticleKind, FailedSearch, SearchWord, Topic
+from knowledgebase.models import Article, ArticleKind, SearchWord, Topic
 
 # PostgreSQL text-search configuration per article language; others are searched unstemmed.
 CONFIGS = {"en": "english", "de": "german", "nb": "norwegian"}
@@ -83,7 +82,7 @@ CONFIGS = {"en": "english", "de": "german", "nb": "norwegian"}
 # similarity): at most three, at least TYPO_SIMILARITY, and near the best of them. Measured on
 # the benchmark's 40,000 words: "aplliance" → "appliance" 0.54, "colection" → "collection"
 # 0.75 (then "construction" 0.35, dropped), "pakring" → "parking" 0.33, "ligth" → "light" 0.33;
-# docs/benchmarks.md, "Knowledge base search (issue 4)".
+# docs/benchmarks.md, "Knowledge base search".
 TYPO_SIMILARITY = 0.3
 TYPO_MARGIN = 0.75
 MAX_ALTERNATIVES = 3
@@ -297,31 +296,6 @@ def topic_and_descendants(topic) -> set[int]:
                 found.add(child)
                 pending.append(child)
     return found
-
-
-# Control characters (PostgreSQL refuses a NUL in text) are not words: they separate them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def record_search(text: str, hits: list[SearchHit], user) -> None:
-    """Count a search that found nothing, for supervisors: one upsert, nothing if it found.
-
-    A write: call it for a search the user submitted (a POST), never for a GET."""
-    max_length = FailedSearch._meta.get_field("text").max_length
-    normalised = " ".join(CONTROL_CHARACTERS.sub(" ", text or "").split()).lower()[:max_length]
-    if not normalised or hits:
-        return
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    table = FailedSearch._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} "
-            "(text, count, first_searched_at, last_searched_at, last_searched_by_id) "
-            "VALUES (%s, 1, %s, %s, %s) ON CONFLICT (text) DO UPDATE SET "
-            f"count = {table}.count + 1, last_searched_at = excluded.last_searched_at, "
-            "last_searched_by_id = excluded.last_searched_by_id",
-            [normalised, now, now, getattr(user, "pk", None)],
-        )
 
 
 # PostgreSQL ---------------------------------------------------------------------------------

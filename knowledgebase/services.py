@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import lock_for_edit
+from callcenter.inputs import without_control_characters
 from hierarchy.models import normalise_keywords
 from knowledgebase.models import (
     CONTENT_FIELDS,
@@ -24,7 +25,7 @@ from knowledgebase.models import (
     FailedSearch,
     Topic,
 )
-from knowledgebase.search import CONTROL_CHARACTERS, SearchHit, article_index
+from knowledgebase.search import SearchHit, article_index
 
 RELATIONS = ("topics", "categories", "problem_codes")
 
@@ -107,7 +108,7 @@ def article_restore(
     *, article: Article, revision: ArticleRevision, user: AbstractBaseUser
 ) -> Article:
     """Make an older revision the article's text again (as a new revision). A field the
-    revision did not keep yet (keywords, before issue 11) keeps its current value."""
+    revision did not keep yet (keywords, before articles had them) keeps its current value."""
     values = {
         field: revision.content[field] for field in CONTENT_FIELDS if field in revision.content
     }
@@ -135,7 +136,7 @@ def failed_search_record(*, text: str, hits: list[SearchHit], user: AbstractBase
 
     A write: call it for a search the user submitted (a POST), never for a GET."""
     max_length = FailedSearch._meta.get_field("text").max_length
-    normalised = " ".join(CONTROL_CHARACTERS.sub(" ", text or "").split()).lower()[:max_length]
+    normalised = " ".join(without_control_characters(text or "").split()).lower()[:max_length]
     if not normalised or hits:
         return
     now = connection.ops.adapt_datetimefield_value(timezone.now())

@@ -6,8 +6,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
-        # requests_app may not import the reports (they sit to its right in DESIGN.md's
-        # direction of dependency): it says that requests changed, and the reports listen.
+        # requests_app may not import the reports (they sit to its right in the direction of
+        # dependency, docs/design.md): it says that requests changed, and the reports listen.
         from reports.tasks import refresh_after_commit
         from requests_app.signals import requests_changed
 

@@ -1,6 +1,7 @@
 """What requests_app tells the apps built on it, which it may not import (they sit to its right
-in DESIGN.md's direction of dependency): they listen instead. Not for domain rules, which stay
-in requests_app.services; for figures derived from requests, such as the reports' day counts."""
+in the direction of dependency, docs/design.md): they listen instead. Not for domain rules,
+which stay in requests_app.services; for figures derived from requests, such as the reports' day
+counts."""
 
 from django.dispatch import Signal
 

@@ -1,5 +1,7 @@
 import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +36,18 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not Django's in-memory test database: the live server's threads then have
+        # connections of their own, as on a real server, instead of sharing the test's one
+        # (two requests at once, a live search and an opened article, shared one connection
+        # and its transaction: an article opened under load was sometimes not listed as
+        # consulted, in a journey that passes alone). One per run: runs side by side
+        # in one checkout do not share it; pytest-xdist adds each worker's suffix. In memory
+        # (/dev/shm) where there is one.
+        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        name = folder / f"callcenter-test-{os.getpid()}.sqlite3"
+        database["TEST"] = {**database.get("TEST", {}), "NAME": str(name)}
 
 
 def pytest_collection_modifyitems(config, items):

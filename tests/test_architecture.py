@@ -76,12 +76,6 @@ ALLOWED_WRITES = [
     Allowed(
         "calls/phone/party.py",
         frozenset({"run"}),
-        "pjsua2's Account.create() registers a SIP account of the test caller; it writes no "
-        "database row",
-    ),
-    Allowed(
-        "calls/phone/party.py",
-        frozenset({"run"}),
         "not a database write: pjsua2's Account.create() opens a SIP account in the test "
         "party's own process",
     ),
@@ -89,12 +83,6 @@ ALLOWED_WRITES = [
         "calls/phone/media.py",
         frozenset({"MediaService.run"}),
         "not a database write: pjsua2's Account.create() opens the media service's SIP account",
-    ),
-    Allowed(
-        "knowledgebase/search.py",
-        frozenset({"record_search"}),
-        "TEMPORARY: knowledgebase.services.failed_search_record replaces it once the search's "
-        "rewrite (issue 12, point 5) is committed; then this line goes",
     ),
 ]
 

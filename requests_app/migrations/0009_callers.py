@@ -1,4 +1,4 @@
-"""Callers become customers, and requests are found by their work address (issue 11).
+"""Callers become customers, and requests are found by their work address.
 
 1. `work_address_key`: the work address folded as the duplicate check folds it. An action
    request's work order has its key already (workorders.addresses.address_key of the address it

@@ -8,20 +8,12 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.services import user_roles
-from tests.browser.test_catalogue_journeys import go_to
+from tests.browser.test_catalogue_journeys import go_to, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FIRST_PASSWORD = "cobalt-harbour-lantern-42"
 NEW_PASSWORD = "quiet-meadow-violin-77"
-
-
-def log_in(page: Page, live_server, username: str, password: str = "demo") -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".account-menu summary")).to_contain_text(username)
 
 
 def test_an_administrator_adds_a_user_who_changes_the_password(

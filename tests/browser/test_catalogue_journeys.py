@@ -10,12 +10,15 @@ from hierarchy.models import ProblemCode
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page: Page, live_server, username: str) -> None:
+def log_in(page: Page, live_server, username: str, password: str = "demo") -> None:
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("demo")
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".account-menu summary")).to_contain_text(username)
+    # The page's deferred script (shortcuts, focus) has run by "load": a key pressed before
+    # it would be lost on a busy machine.
+    page.wait_for_load_state()
 
 
 def log_out(page: Page) -> None:

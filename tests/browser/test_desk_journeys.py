@@ -1,6 +1,6 @@
-"""The agent's desk at the speed of a call (issue 11), in a real Chromium at 1366×768: a whole
-action request with the keyboard alone, counted; the focus where the work is; nothing left
-behind; the knowledge base in reach."""
+"""The agent's desk at the speed of a call, in a real Chromium at 1366×768: a whole action request
+with the keyboard alone, counted; the focus where the work is; nothing left behind; the knowledge
+base in reach."""
 
 import re
 

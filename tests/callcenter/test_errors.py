@@ -1,5 +1,5 @@
-"""Errors people can act on (issue 10, point 2): error pages in the layout with a way back, a
-database outage that keeps what was typed, and form errors that are never silent."""
+"""Errors people can act on (hardening): error pages in the layout with a way back, a database
+outage that keeps what was typed, and form errors that are never silent."""
 
 import re
 from html.parser import HTMLParser

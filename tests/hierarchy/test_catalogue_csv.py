@@ -784,7 +784,7 @@ def test_it_refuses_undecodable_or_empty_files_with_a_clear_error(
     assert (line, message[: len(expected[1])]) == expected
 
 
-# Keywords (issue 11)
+# Keywords
 
 KEYWORDS = {
     "keywords_en": "fridge, refrigerator, freezer",

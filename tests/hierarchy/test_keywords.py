@@ -1,5 +1,5 @@
-"""Problem codes' keywords (issue 11): the words callers use, kept by administrators in every
-language of the interface, found by the picker and the code lookup."""
+"""Problem codes' keywords: the words callers use, kept by administrators in every language of the
+interface, found by the picker and the code lookup."""
 
 import re
 

@@ -1,5 +1,4 @@
-"""Articles' keywords (issue 11): kept by supervisors in the article form, searched as the
-title is."""
+"""Articles' keywords: kept by supervisors in the article form, searched as the title is."""
 
 import pytest
 from django.urls import reverse
@@ -115,7 +114,7 @@ def test_agents_and_administrators_cannot_change_keywords(client, request, super
 def test_restoring_a_revision_from_before_keywords_keeps_the_keywords(supervisor):
     article = script(supervisor, keywords="refrigerator")
     old = ArticleRevision.objects.get(article=article)
-    # As revisions saved before issue 11 are: without keywords.
+    # As revisions saved before articles had keywords are: without them.
     old.content = {key: value for key, value in old.content.items() if key != "keywords"}
     old.content["body"] = "Old words"
     old.save()

@@ -11,11 +11,16 @@ from knowledgebase.search import (
     SEARCH_VECTOR,
     article_index,
     article_index_all,
-    record_search,
     search_articles,
     search_words,
 )
-from knowledgebase.services import article_archive, article_create, article_publish, article_update
+from knowledgebase.services import (
+    article_archive,
+    article_create,
+    article_publish,
+    article_update,
+    failed_search_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -197,8 +202,8 @@ def test_the_snippet_escapes_hostile_text_and_marks_only_the_words(agent, superv
 def test_searches_that_found_nothing_are_counted_once_per_text(agent, supervisor):
     write(supervisor, "Appliance pickup")
     for text in ["Snow  Plough", "snow plough", "appliance", "   "]:
-        record_search(text, search_articles(text, user=agent), agent)
-    record_search("snow plough", [], supervisor)
+        failed_search_record(text=text, hits=search_articles(text, user=agent), user=agent)
+    failed_search_record(text="snow plough", hits=[], user=supervisor)
     (failed,) = FailedSearch.objects.all()
     assert (failed.text, failed.count, failed.last_searched_by) == ("snow plough", 3, supervisor)
     assert failed.first_searched_at <= failed.last_searched_at

@@ -1,5 +1,5 @@
-"""Search that understands callers (issue 11, point 6): what callers say, asked of the demo
-knowledge base, finds the answer first."""
+"""Search that understands callers: what callers say, asked of the demo knowledge base, finds the
+answer first."""
 
 import pytest
 from django.db import connection

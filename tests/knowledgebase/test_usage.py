@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from knowledgebase.models import FailedSearch
-from knowledgebase.search import record_search
+from knowledgebase.services import failed_search_record
 from knowledgebase.usage import most_used_articles
 from requests_app.models import ConsultedArticle
 from requests_app.services import request_start
@@ -55,8 +55,8 @@ def test_supervisors_see_the_most_used_articles(client, agent, supervisor):
 
 def test_supervisors_see_and_dismiss_searches_that_found_nothing(client, agent, supervisor):
     for _ in range(3):
-        record_search("wasp nest", [], agent)
-    record_search("Christmas tree", [], agent)
+        failed_search_record(text="wasp nest", hits=[], user=agent)
+    failed_search_record(text="Christmas tree", hits=[], user=agent)
     client.force_login(supervisor)
     url = reverse("knowledgebase:failed_searches")
     page = client.get(url).content.decode()

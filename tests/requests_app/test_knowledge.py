@@ -433,7 +433,7 @@ def test_a_post_without_the_request_form_shows_the_saved_request(client, agent):
     assert "Saved answer</textarea>" in page
 
 
-# Knowledge in reach (issue 11, point 8) ----------------------------------------------------------
+# Knowledge in reach -------------------------------------------------------------------------------
 
 
 def parts(page: str) -> tuple[str, str]:

@@ -482,7 +482,7 @@ def test_a_work_order_completed_before_the_save_is_a_field_error(
     assert customer_request.work_order is None and customer_request.description == ""
 
 
-# Discarding a blank request (issue 11, point 7) ---------------------------------------------------
+# Discarding a blank request -----------------------------------------------------------------------
 
 
 def discard_url(customer_request) -> str:
@@ -592,7 +592,7 @@ def test_the_discard_button_is_offered_for_a_blank_request_only(client, agent):
     assert ">Discard</button>" not in client.get(edit_url(saved)).content.decode()
 
 
-# The desk at the speed of a call (issue 11, points 1, 2 and 4) ------------------------------------
+# The desk at the speed of a call ------------------------------------------------------------------
 
 
 def test_the_saved_message_says_the_number_the_work_order_and_the_promise(client, agent, catalogue):
