@@ -160,9 +160,11 @@
       return;
     }
     session = call;
-    // Through the waiting room the phone system names the caller's own call in X-Call-Id.
+    // A caller who waited is put through by the media service, which names the caller's own call
+    // and number in X-Call-Id and X-Caller.
     callId = request.getHeader("X-Call-Id") || request.call_id;
-    const caller = call.remote_identity.uri.user || call.remote_identity.display_name || "";
+    const caller = request.getHeader("X-Caller")
+      || call.remote_identity.uri.user || call.remote_identity.display_name || "";
     const number = caller || texts.unknownNumber;
     root.dataset.ringingAt = String(Date.now());
     title.textContent = fill(texts.incoming, { number });
