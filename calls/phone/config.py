@@ -106,6 +106,10 @@ class PhoneConfig:
         return cls(**values)
 
     @property
+    def rtpengine_cli_port_or_default(self):
+        return self.rtpengine_cli_port or self.rtpengine_ng_port + 1
+
+    @property
     def kamailio_cfg_path(self):
         return self.run_dir / "kamailio.cfg"
 
@@ -148,7 +152,7 @@ class PhoneConfig:
             "--table=-1",
             f"--interface={self.sip_host}",
             f"--listen-ng=127.0.0.1:{self.rtpengine_ng_port}",
-            f"--listen-cli=127.0.0.1:{self.rtpengine_cli_port or self.rtpengine_ng_port + 1}",
+            f"--listen-cli=127.0.0.1:{self.rtpengine_cli_port_or_default}",
             f"--port-min={self.rtp_port_min}",
             f"--port-max={self.rtp_port_max}",
             f"--pidfile={self.run_dir / 'rtpengine.pid'}",

@@ -3,6 +3,7 @@ configuration calls.phone.config writes, and knowing when they are ready: rtpeng
 `ping` on its control port, Kamailio answers SIP OPTIONS."""
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -70,6 +71,24 @@ def sip_options_ping(host, port, timeout=0.2):
     return None
 
 
+def rtpengine_terminate_all(cli_port, host="127.0.0.1", timeout=2):
+    """Ends every call rtpengine relays, through its command-line interface; False when it
+    does not answer."""
+    try:
+        with socket.create_connection((host, cli_port), timeout=timeout) as sock:
+            sock.sendall(b"terminate all\n")
+            sock.shutdown(socket.SHUT_WR)
+            while sock.recv(4096):
+                pass
+    except OSError:
+        return False
+    return True
+
+
+def _no_core_files():
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 class PhoneSystem:
     """rtpengine and Kamailio as child processes of this one. With log_to_files, their output
     goes to rtpengine.log and kamailio.log in the run directory (tests); otherwise to ours."""
@@ -114,7 +133,12 @@ class PhoneSystem:
             output = {}
         # A session of its own: Kamailio forks its workers, and stop() ends the whole group.
         self.processes[name] = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, start_new_session=True, **output
+            args,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            # No core files in the working directory (rtpengine's are 70 MB).
+            preexec_fn=_no_core_files,
+            **output,
         )
         (self.config.run_dir / f"{name}.group").write_text(str(self.processes[name].pid))
 
@@ -149,6 +173,10 @@ class PhoneSystem:
             process = self.processes.pop(name, None)
             if process is None:
                 continue
+            if name == "rtpengine" and process.poll() is None:
+                # rtpengine 10.5 crashes when it stops with a recorded call still open (in
+                # recording_finish): end its calls first.
+                rtpengine_terminate_all(self.config.rtpengine_cli_port_or_default)
             _end_group(process.pid, timeout, process)
             with suppress(subprocess.TimeoutExpired):
                 process.wait(timeout)
