@@ -48,6 +48,8 @@ NAVIGATION = [
                 "requests_app:request_settings",
                 "requests_app.change_requesttypesetting",
             ),
+            (_("Call queues"), "calls:queue_list", "calls.view_queue"),
+            (_("Pause reasons"), "calls:pause_reason_list", "calls.change_pausereason"),
         ],
     ),
 ]

@@ -52,3 +52,22 @@ def can_answer_call(user, call) -> bool:
     if call.agent_id == user.pk or call.from_number == username:
         return True
     return call.events.filter(event="reserved", username=username).exists()
+
+
+def can_see_queues(user) -> bool:
+    """The queues and who answers them (supervisors and administrators)."""
+    return user.has_perm("calls.view_queue")
+
+
+def can_move_agents(user) -> bool:
+    """Put agents in queues, change their skill, take them out (supervisors)."""
+    return user.has_perm("calls.change_queuemember")
+
+
+def can_configure_calls(user) -> bool:
+    """Queues' numbers and times, pause reasons (administrators)."""
+    return user.has_perm("calls.change_queue")
+
+
+def can_keep_pause_reasons(user) -> bool:
+    return user.has_perm("calls.change_pausereason")

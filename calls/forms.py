@@ -1,7 +1,10 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.inputs import LONG_TEXT
+from calls.access import can_take_calls
+from calls.models import Queue
 
 
 class CallbackDoneForm(forms.Form):
@@ -11,3 +14,42 @@ class CallbackDoneForm(forms.Form):
         max_length=LONG_TEXT,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class QueueForm(forms.ModelForm):
+    class Meta:
+        model = Queue
+        fields = [
+            "name",
+            "number",
+            "department",
+            "ring_seconds",
+            "wrap_up_seconds",
+            "max_wait_seconds",
+            "record",
+            "consent_announcement",
+            "fallback",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = Queue.objects.all()
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["fallback"].queryset = others
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label=_("Agent (username)"), max_length=150)
+    skill = forms.IntegerField(label=_("Skill level"), min_value=1, max_value=5, initial=3)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None or not can_take_calls(user):
+            raise forms.ValidationError(_("No active user who takes calls has this username."))
+        return user
+
+
+class PauseReasonForm(forms.Form):
+    name = forms.CharField(label=_("New pause reason"), max_length=80)

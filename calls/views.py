@@ -7,9 +7,10 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,6 +25,10 @@ from callcenter.inputs import CONTROL_CHARACTERS, parse_id
 from callcenter.pages import render_list
 from calls.access import (
     can_answer_call,
+    can_configure_calls,
+    can_keep_pause_reasons,
+    can_move_agents,
+    can_see_queues,
     can_take_calls,
     can_view_calls,
     can_work_callbacks,
@@ -32,8 +37,8 @@ from calls.access import (
 )
 from calls.availability import availability_of
 from calls.filters import CallFilter
-from calls.forms import CallbackDoneForm
-from calls.models import Call, Callback, PauseReason, State
+from calls.forms import CallbackDoneForm, MemberForm, PauseReasonForm, QueueForm
+from calls.models import Call, Callback, PauseReason, Queue, State
 from calls.services import (
     agent_state_set,
     call_caller_number,
@@ -41,6 +46,10 @@ from calls.services import (
     call_request_start,
     call_route,
     callback_done,
+    pause_reason_save,
+    queue_member_remove,
+    queue_member_set,
+    queue_save,
 )
 from calls.sip import sip_credentials
 from calls.wire import EVENT_MAX_BYTES, BadInput, event_fields, route_question
@@ -250,3 +259,112 @@ def call_answer(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(started.get_absolute_url())
     return HttpResponseRedirect(started.get_absolute_url())
+
+
+# Queues, members and pause reasons ----------------------------------------------------------
+
+
+@require(can_see_queues)
+def queue_list(request: HttpRequest) -> HttpResponse:
+    queues = Queue.objects.select_related("department").annotate(member_count=Count("members"))
+    return render_list(
+        request,
+        "calls/queue_list.html",
+        queues.order_by("name"),
+        {"can_configure": can_configure_calls(request.user)},
+    )
+
+
+@require(can_configure_calls)
+def queue_new(request: HttpRequest) -> HttpResponse:
+    form = QueueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            queue = queue_save(values=form.cleaned_data)
+        except ValidationError as problem:
+            form.add_error(None, problem)
+        else:
+            messages.success(request, _("The queue %(name)s was created.") % {"name": queue})
+            return redirect("calls:queue_detail", pk=queue.pk)
+    return render(request, "calls/queue_form.html", {"form": form})
+
+
+@require(can_see_queues)
+def queue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A queue's members (supervisors put agents in and take them out, with a skill level) and
+    its settings (administrators)."""
+    queue = get_object_or_404(Queue.objects.select_related("department"), pk=pk)
+    configure, move = can_configure_calls(request.user), can_move_agents(request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action is not None and not {"settings": configure, "member": move, "remove": move}.get(
+        action
+    ):
+        raise PermissionDenied
+    settings_form = QueueForm(request.POST if action == "settings" else None, instance=queue)
+    member_form = MemberForm(request.POST if action == "member" else None)
+    try:
+        if action == "settings" and settings_form.is_valid():
+            queue_save(queue=queue, values=settings_form.cleaned_data)
+            messages.success(request, _("The queue's settings were saved."))
+            return redirect("calls:queue_detail", pk=queue.pk)
+        if action == "member" and member_form.is_valid():
+            agent = member_form.cleaned_data["username"]
+            queue_member_set(queue=queue, user=agent, skill=member_form.cleaned_data["skill"])
+            messages.success(
+                request, _("%(agent)s answers %(queue)s.") % {"agent": agent, "queue": queue}
+            )
+            return redirect("calls:queue_detail", pk=queue.pk)
+        if action == "remove":
+            member = queue.members.filter(user_id=parse_id(request.POST.get("user"))).first()
+            if member is not None:
+                queue_member_remove(queue=queue, user=member.user)
+                messages.success(
+                    request,
+                    _("%(agent)s no longer answers %(queue)s.")
+                    % {"agent": member.user, "queue": queue},
+                )
+            return redirect("calls:queue_detail", pk=queue.pk)
+    except ValidationError as problem:
+        (settings_form if action == "settings" else member_form).add_error(None, problem)
+    if action == "settings":
+        queue.refresh_from_db()  # the form changed it in memory; the page shows what is saved
+    members = queue.members.select_related("user", "user__agent_state").order_by(
+        "-skill", "user__username"
+    )
+    return render(
+        request,
+        "calls/queue_detail.html",
+        {
+            "queue": queue,
+            "members": members,
+            "settings_form": settings_form if configure else None,
+            "member_form": member_form if move else None,
+            "can_move": move,
+        },
+    )
+
+
+@require(can_keep_pause_reasons)
+def pause_reason_list(request: HttpRequest) -> HttpResponse:
+    """The reasons agents choose from when they pause; a reason once used is retired, not
+    deleted (the availability changes keep it)."""
+    form = PauseReasonForm(request.POST if request.POST.get("action") == "add" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "add" and form.is_valid():
+                pause_reason_save(name=form.cleaned_data["name"])
+                return redirect("calls:pause_reason_list")
+            if request.POST.get("action") in ("retire", "restore"):
+                reason = get_object_or_404(
+                    PauseReason, pk=parse_id(request.POST.get("reason")) or 0, system_key=""
+                )
+                pause_reason_save(
+                    reason=reason,
+                    name=reason.name,
+                    active=request.POST["action"] == "restore",
+                )
+                return redirect("calls:pause_reason_list")
+        except ValidationError as problem:
+            form.add_error(None, problem)
+    reasons = PauseReason.objects.filter(system_key="").order_by("-active", "name")
+    return render(request, "calls/pause_reason_list.html", {"reasons": reasons, "form": form})
