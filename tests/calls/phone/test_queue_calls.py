@@ -8,6 +8,7 @@ from django.db import OperationalError
 from callcenter import roles
 from calls.models import AgentState, Call, Callback, Outcome, QueueMember, State
 from calls.phone.audio import heard
+from calls.phone.recordings import recording_of, write_wavs
 from calls.phone.system import wait_until
 from calls.services import agent_state_set
 from tests.calls.phone.conftest import HOLD_TONE
@@ -61,8 +62,27 @@ def test_a_call_from_an_unconfigured_source_is_refused(parties, city_line):
     assert stranger.wait_for("disconnected", timeout=5)["code"] == 403
 
 
+def recorded_tones(recordings_dir, call_id, directory):
+    """The tones heard in the streams of the call's recording, once rtpengine has written it."""
+
+    def tones():
+        pcap = recording_of(recordings_dir, call_id)
+        if pcap is None:
+            return None
+        found = set()
+        for wav in write_wavs(pcap, directory):
+            found |= heard(wav, skip_seconds=0.2)
+        return found if len(found) >= 2 else None
+
+    try:
+        return wait_until(tones, timeout=5, interval=0.2, message="the call's recording")
+    except TimeoutError:
+        pcap = recording_of(recordings_dir, call_id)
+        return pcap and {w.name: heard(w) for w in write_wavs(pcap, directory)}
+
+
 def test_a_call_to_the_queue_number_rings_the_agent_the_application_chooses(
-    parties, city_line, local_trunk
+    parties, city_line, local_trunk, settings, tmp_path
 ):
     agent_of(city_line, "311-agent")
     agent = parties("311-agent", register=True, tone=440, auto_answer=True)
@@ -83,6 +103,8 @@ def test_a_call_to_the_queue_number_rings_the_agent_the_application_chooses(
     assert call.from_number == CALLER
     assert call.agent.username == "311-agent"
     assert call.offered_at <= call.rang_at <= call.answered_at < call.ended_at
+    # The queue records its calls: rtpengine's recording holds both voices.
+    assert recorded_tones(settings.CALL_RECORDINGS_DIR, call_id, tmp_path) == {440, 660}
 
 
 def test_an_agent_who_lets_it_ring_out_is_paused_and_the_next_one_rings(
