@@ -81,6 +81,8 @@ class Waiting:
     ring_until: float = 0.0
     joined: bool = False
     ended: bool = False
+    max_wait: float = 0.0
+    position: int = 0
 
 
 class MediaService:
@@ -318,7 +320,19 @@ class MediaService:
         if answer is None:
             return
         action = answer.get("action")
-        if action == "reject":
+        if action == "wait":
+            waiting.max_wait = float(answer.get("max_wait_seconds") or 0)
+            if answer.get("position") != waiting.position:
+                waiting.position = answer.get("position") or 0
+                logger.info(
+                    "%s is number %s in %s", waiting.call_id, waiting.position, waiting.queue
+                )
+            if answer.get("retry_seconds"):
+                waiting.next_question = time.monotonic() + float(answer["retry_seconds"])
+            if waiting.max_wait and time.monotonic() - waiting.started > waiting.max_wait:
+                logger.info("%s waited the longest the queue allows", waiting.call_id)
+                self.end(waiting, pj)
+        elif action == "reject":
             logger.info("%s: rejected (%s)", waiting.call_id, answer.get("reason"))
             self.end(waiting, pj)
         elif action in ("ring", "agent") and waiting.agent_call is None:
@@ -344,7 +358,6 @@ class MediaService:
                 logger.warning("%s: calling %s failed: %s", waiting.call_id, answer, error.info())
                 waiting.agent_call = None
                 waiting.attempt += 1
-        # "wait": nothing changes; the next question comes after the interval.
 
     def hang_up(self, call, pj):
         with suppress(pj.Error):
