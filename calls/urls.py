@@ -17,4 +17,6 @@ urlpatterns = [
     path("phone/events/", views.phone_events, name="phone_events"),
     path("credentials/", views.credentials, name="credentials"),
     path("availability/", views.availability_set, name="availability_set"),
+    path("<int:pk>/recording/", views.call_recording, name="call_recording"),
+    path("<int:pk>/recording/audio/", views.call_recording_audio, name="call_recording_audio"),
 ]

@@ -9,7 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,9 +30,11 @@ from callcenter.errors import declared_length
 from callcenter.htmx import render_page
 from callcenter.inputs import CONTROL_CHARACTERS, parse_id
 from callcenter.pages import render_list
+from calls import recordings
 from calls.access import (
     can_answer_call,
     can_configure_calls,
+    can_hear_recording,
     can_keep_pause_reasons,
     can_move_agents,
     can_see_queues,
@@ -38,7 +47,7 @@ from calls.access import (
 from calls.availability import availability_of
 from calls.filters import CallFilter
 from calls.forms import CallbackDoneForm, MemberForm, PauseReasonForm, QueueForm
-from calls.models import Call, Callback, PauseReason, Queue, State
+from calls.models import Call, Callback, CallRecording, PauseReason, Queue, RecordingUse, State
 from calls.services import (
     agent_state_set,
     call_caller_number,
@@ -50,6 +59,7 @@ from calls.services import (
     queue_member_remove,
     queue_member_set,
     queue_save,
+    recording_access_record,
 )
 from calls.sip import sip_credentials
 from calls.wire import EVENT_MAX_BYTES, BadInput, event_fields, route_question
@@ -368,3 +378,67 @@ def pause_reason_list(request: HttpRequest) -> HttpResponse:
             form.add_error(None, problem)
     reasons = PauseReason.objects.filter(system_key="").order_by("-active", "name")
     return render(request, "calls/pause_reason_list.html", {"reasons": reasons, "form": form})
+
+
+# Recordings -----------------------------------------------------------------------------------
+
+
+def _recorded_call(request: HttpRequest, pk: int) -> Call:
+    call = get_object_or_404(Call.objects.select_related("queue", "agent"), pk=pk)
+    if not can_hear_recording(request.user, call):
+        raise PermissionDenied
+    return call
+
+
+def _recording_file(call: Call):
+    """The call's recording and its open file (None when the file is gone: logged)."""
+    recording = CallRecording.objects.filter(call=call).first()
+    if recording is None:
+        return None, None
+    try:
+        return recording, recordings.stored_path(recording.file_name).open("rb")
+    except (OSError, recordings.RecordingError):
+        logger.error("call %s: the file of its recording is missing: %s", call.pk, recording)
+        return recording, None
+
+
+@require(can_view_calls)
+@require_GET
+def call_recording(request: HttpRequest, pk: int) -> HttpResponse:
+    """A call with its recording's player (the player alone for HTMX)."""
+    call = _recorded_call(request, pk)
+    recording, handle = _recording_file(call)
+    if handle is not None:
+        handle.close()
+    context = {
+        "call": call,
+        "recording": recording,
+        "recording_missing": recording is not None and handle is None,
+        "recording_days": settings.CALL_RECORDING_DAYS,
+    }
+    return render_page(request, "calls/recording.html", context, "player")
+
+
+@require(can_view_calls)
+@require_GET
+def call_recording_audio(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recording's audio, inline for the player or as a download (?download=1), never
+    cached; each playback and download is kept (the rest of a playback, which the browser asks
+    for from a later byte, is not another one)."""
+    call = _recorded_call(request, pk)
+    recording, handle = _recording_file(call)
+    if handle is None:
+        raise Http404(_("This call's recording is not available."))
+    download = request.GET.get("download") == "1"
+    if request.headers.get("Range", "bytes=0-").replace(" ", "").startswith("bytes=0-"):
+        recording_access_record(
+            call=call,
+            user=request.user,
+            use=RecordingUse.DOWNLOAD if download else RecordingUse.PLAY,
+        )
+    name = f"call-{call.pk}-{call.offered_at:%Y%m%d-%H%M}{recordings.SUFFIX}"
+    response = FileResponse(
+        handle, as_attachment=download, filename=name, content_type=recording.content_type
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
