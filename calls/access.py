@@ -80,3 +80,8 @@ def can_hear_recording(user, call) -> bool:
     if can_see_all_calls(user) and can_take_calls(user):
         return True
     return can_view_calls(user) and call.agent_id is not None and call.agent_id == user.pk
+
+
+def can_keep_trunks(user) -> bool:
+    """Where calls may come in from (administrators)."""
+    return user.has_perm("calls.change_trunk")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callcenter.inputs import LONG_TEXT
 from calls.access import can_take_calls
-from calls.models import Queue
+from calls.models import Queue, Trunk
 
 
 class CallbackDoneForm(forms.Form):
@@ -53,3 +53,31 @@ class MemberForm(forms.Form):
 
 class PauseReasonForm(forms.Form):
     name = forms.CharField(label=_("New pause reason"), max_length=80)
+
+
+class TrunkForm(forms.ModelForm):
+    """A trunk; its SIP password is typed, never shown, and kept only as its digest hash."""
+
+    password = forms.CharField(
+        label=_("SIP password"),
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the current one."),
+    )
+
+    class Meta:
+        model = Trunk
+        fields = ["name", "source_addresses", "sip_username", "active", "debug_only"]
+        widgets = {"source_addresses": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        has_password = bool(cleaned.get("password")) or bool(self.instance.sip_password_ha1)
+        if cleaned.get("sip_username") and not has_password:
+            self.add_error("password", _("A SIP username needs a password."))
+        if not cleaned.get("sip_username") and not (cleaned.get("source_addresses") or "").strip():
+            self.add_error(
+                "source_addresses", _("Give the addresses calls come from, or SIP credentials.")
+            )
+        return cleaned

@@ -36,6 +36,7 @@ from calls.access import (
     can_configure_calls,
     can_hear_recording,
     can_keep_pause_reasons,
+    can_keep_trunks,
     can_move_agents,
     can_see_queues,
     can_take_calls,
@@ -46,8 +47,17 @@ from calls.access import (
 )
 from calls.availability import availability_of
 from calls.filters import CallFilter
-from calls.forms import CallbackDoneForm, MemberForm, PauseReasonForm, QueueForm
-from calls.models import Call, Callback, CallRecording, PauseReason, Queue, RecordingUse, State
+from calls.forms import CallbackDoneForm, MemberForm, PauseReasonForm, QueueForm, TrunkForm
+from calls.models import (
+    Call,
+    Callback,
+    CallRecording,
+    PauseReason,
+    Queue,
+    RecordingUse,
+    State,
+    Trunk,
+)
 from calls.services import (
     agent_state_set,
     call_caller_number,
@@ -60,6 +70,7 @@ from calls.services import (
     queue_member_set,
     queue_save,
     recording_access_record,
+    trunk_save,
 )
 from calls.sip import sip_credentials
 from calls.wire import EVENT_MAX_BYTES, BadInput, event_fields, route_question
@@ -442,3 +453,26 @@ def call_recording_audio(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+@require(can_keep_trunks)
+def trunk_list(request: HttpRequest) -> HttpResponse:
+    return render_list(request, "calls/trunk_list.html", Trunk.objects.order_by("name"))
+
+
+@require(can_keep_trunks)
+def trunk_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    trunk = get_object_or_404(Trunk, pk=pk) if pk is not None else None
+    form = TrunkForm(request.POST or None, instance=trunk)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in TrunkForm.Meta.fields}
+        try:
+            saved = trunk_save(
+                trunk=trunk, values=values, password=form.cleaned_data["password"] or None
+            )
+        except ValidationError as problem:
+            form.add_error(None, problem)
+        else:
+            messages.success(request, _("The trunk %(name)s was saved.") % {"name": saved})
+            return redirect("calls:trunk_list")
+    return render(request, "calls/trunk_form.html", {"form": form, "trunk": trunk})
