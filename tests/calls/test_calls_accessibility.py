@@ -39,6 +39,8 @@ def test_the_calls_pages_have_no_serious_accessibility_violation(
             reverse("calls:queue_detail", args=[city_line.pk]),
             reverse("calls:queue_new"),
             reverse("calls:pause_reason_list"),
+            reverse("calls:trunk_list"),
+            reverse("calls:trunk_new"),
         ],
     }
     found = {}
