@@ -25,6 +25,9 @@ class Availability:
         """The phone system's states, which the agent cannot leave by choosing."""
         return self.state in (State.RINGING, State.ON_CALL)
 
+    # What one click on "more wrap-up" adds.
+    extend_seconds: int = 30
+
     @property
     def paused(self) -> bool:
         return self.state == State.PAUSED

@@ -60,6 +60,7 @@ from calls.models import (
 )
 from calls.services import (
     agent_state_set,
+    agent_wrap_up_extend,
     call_caller_number,
     call_event_record,
     call_request_start,
@@ -156,8 +157,7 @@ def availability_set(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            state, reason = _chosen_availability(request.POST)
-            agent_state_set(user=request.user, state=state, reason=reason)
+            _change_availability(request.user, request.POST)
         except ValidationError as problem:
             error = " ".join(problem.messages)
     if request.htmx or request.method != "POST":
@@ -179,6 +179,19 @@ def availability_set(request: HttpRequest) -> HttpResponse:
     ):
         next_url = reverse("home")
     return HttpResponseRedirect(next_url)
+
+
+def _change_availability(user, data) -> None:
+    """One click in the availability menu: more wrap-up, a pause with its reason, Available or
+    Offline."""
+    if data.get("extend") is not None:
+        seconds = parse_id(data.get("extend"))
+        if seconds is None:
+            raise ValidationError(_("Give between 1 and 3600 seconds."))
+        agent_wrap_up_extend(user=user, seconds=seconds)
+        return
+    state, reason = _chosen_availability(data)
+    agent_state_set(user=user, state=state, reason=reason)
 
 
 def _chosen_availability(data) -> tuple[str, PauseReason | None]:

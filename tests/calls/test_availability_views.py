@@ -128,3 +128,22 @@ def test_on_a_call_the_choices_are_off(client, agent, city_line, local_trunk, ph
     assert "On a call" in body
     assert " disabled" in body
     assert state_of(agent).state == State.ON_CALL
+
+
+def test_an_agent_in_wrap_up_takes_more_time_with_one_click(
+    client, agent, city_line, local_trunk, phone_clock
+):
+    QueueMember.objects.create(queue=city_line, user=agent)
+    client.force_login(agent)
+    client.post(URL, {"state": "available"})
+    call_route(call_id="c1", from_number="+491", to_number="311", source="127.0.0.1", attempt=1)
+    call_event_record(call_id="c1", event="answered", at=phone_clock.now, username="agent")
+    call_event_record(call_id="c1", event="hangup", at=phone_clock.tick(60), username="agent")
+    before = state_of(agent).until
+    response = client.post(URL, {"extend": "30"}, HTTP_HX_REQUEST="true")
+    assert "30 seconds more wrap-up" in response.content.decode()
+    assert (state_of(agent).until - before).total_seconds() == 30
+    for wrong in ["0", "-5", "abc", "99999"]:
+        response = client.post(URL, {"extend": wrong}, HTTP_HX_REQUEST="true")
+        assert 'role="alert"' in response.content.decode()
+    assert (state_of(agent).until - before).total_seconds() == 30
