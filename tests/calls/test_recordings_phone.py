@@ -15,7 +15,7 @@ from calls.tasks import store_recording
 
 # The phone system's test harness (its fixtures), for this test outside its folder.
 from tests.calls.phone.conftest import *  # noqa: F403
-from tests.calls.phone.test_calls import talk
+from tests.calls.phone.test_calls import HEARD_ENOUGH, talk
 from tests.calls.phone.test_queue_calls import call_record
 from tests.factories import user_with_role
 
@@ -72,3 +72,46 @@ def test_a_recorded_call_holds_both_parties_compressed(parties, city_line, local
     assert levels[660] > 0.2, levels  # the agent
     assert levels[440] + levels[660] > 0.8, levels
     assert not recordings.finished_raw_recordings(call_id), "rtpengine's pcap is removed"
+
+
+def test_a_waiting_callers_recording_holds_the_music_then_the_agent(
+    parties, city_line, local_trunk, media_service, settings
+):
+    """The caller waits with the media service's music (880 Hz) until the agent (660 Hz) is free:
+    the recording of the caller's call holds the caller, the music, then the agent."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    user = user_with_role(roles.AGENT, username="311-agent")
+    QueueMember.objects.create(queue=city_line, user=user, skill=3)
+    agent = parties("311-agent", register=True, tone=660, auto_answer=True)
+    agent.wait_for("registered", timeout=5)
+    customer = parties("caller", user="+4930123456", domain="pstn.example", tone=440)
+
+    customer.call("sip:311@127.0.0.1")
+    call_id = customer.wait_for("calling")["call_id"]
+    customer.wait_for("media", timeout=5)
+    wait_until(
+        lambda: customer.recording.exists() and customer.recording.stat().st_size >= HEARD_ENOUGH,
+        timeout=10,
+        message="the caller hearing the music",
+    )
+    agent_state_set(user=user, state=State.AVAILABLE)
+    agent.wait_for("confirmed", timeout=5)
+    talk(agent, customer)
+    call_record(call_id, outcome=Outcome.ANSWERED)
+    wait_until(
+        lambda: recordings.finished_raw_recordings(call_id),
+        timeout=10,
+        interval=0.2,
+        message="rtpengine finishing its recording",
+    )
+    assert store_recording.call(call_id) == "stored"
+
+    recording = CallRecording.objects.get(call__call_id=call_id)
+    samples, rate = recordings.read_audio(recordings.stored_path(recording.file_name))
+    wav = recordings.stored_path(recording.file_name).with_suffix(".wav")
+    recordings.write_wav(wav, samples, rate)
+    seconds = len(samples) / rate
+    waiting = tone_levels(wav, skip_seconds=0.3, until=1.0)
+    talking = tone_levels(wav, skip_seconds=seconds - 1.0, until=seconds - 0.2)
+    assert waiting[440] > 0.2 and waiting[880] > 0.2 and waiting[660] < 0.05, waiting
+    assert talking[440] > 0.2 and talking[660] > 0.2 and talking[880] < 0.05, talking
