@@ -47,14 +47,26 @@ def _frame(source_port: int, payload: bytes) -> bytes:
     return bytes(12) + b"\x08\x00" + ip + udp
 
 
-def write_raw_recording(directory: Path, call_id: str, parties, start: float = 1_800_000_000.0):
+SDP = (
+    "v=0\r\nm=audio 4000 RTP/AVP 0 101\r\n"
+    "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+)
+
+
+def write_raw_recording(
+    directory: Path, call_id: str, parties, start: float = 1_800_000_000.0, sdp: str = SDP
+):
     """A finished recording of call_id in rtpengine's layout under directory; parties is a list
-    of (source port, payloads, seconds after start it begins). Returns (metadata, pcap)."""
+    of (source port, payloads, seconds after start it begins[, payload type, RTP clock ticks a
+    packet]), PCMU with 160 ticks by default. Returns (metadata, pcap)."""
     packets = []
-    for number, (port, payloads, begins) in enumerate(parties):
+    for number, (port, payloads, begins, *codec) in enumerate(parties):
+        payload_type, ticks = codec or (0, 160)
         ssrc = 1000 + number
         for index, payload in enumerate(payloads):
-            rtp = struct.pack("!BBHII", 0x80, 0, index & 0xFFFF, 5000 + index * 160, ssrc)
+            rtp = struct.pack(
+                "!BBHII", 0x80, payload_type, index & 0xFFFF, 5000 + index * ticks, ssrc
+            )
             packets.append((start + begins + index * 0.02, _frame(port, rtp + payload)))
     packets.sort(key=lambda item: item[0])
     stem = f"{escaped_call_id(call_id)}-0123456789abcdef"
@@ -71,8 +83,7 @@ def write_raw_recording(directory: Path, call_id: str, parties, start: float = 1
             )
             out.write(frame)
     metadata.write_text(
-        f"{pcap}\n\n\nSDP mode: offer\n\nv=0\r\nm=audio 4000 RTP/AVP 0 101\r\n"
-        "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n\n"
+        f"{pcap}\n\n\nSDP mode: offer\n\n{sdp}\n"
         "call start time: 2027-01-15T08:00:00\ncall end time: 2027-01-15T08:00:03\n"
     )
     return metadata, pcap
