@@ -188,8 +188,6 @@
         buttons.hangup.focus({ preventScroll: true });
       }
     });
-    call.on("hold", () => showHold(true));
-    call.on("unhold", () => showHold(false));
     call.on("muted", () => showMute(true));
     call.on("unmuted", () => showMute(false));
     const end = () => {
@@ -203,6 +201,7 @@
       active.hidden = true;
       keypad.hidden = true;
       buttons.keypad.setAttribute("aria-expanded", "false");
+      buttons.hold.removeAttribute("aria-busy");
       showHold(false);
       showMute(false);
       title.textContent = "";
@@ -319,15 +318,34 @@
     share();
   }
 
+  // Hold and resume are re-INVITEs: shown once the other side has agreed. One asked while
+  // another re-INVITE is under way (the caller's phone sends one right after answering, to
+  // settle the codec) is tried again a moment later, for a few seconds.
   function toggleHold() {
-    if (!session || !session.isEstablished()) {
+    const call = session;
+    if (!call || !call.isEstablished() || buttons.hold.getAttribute("aria-busy") === "true") {
       return false;
     }
-    if (session.isOnHold().local) {
-      session.unhold();
-    } else {
-      session.hold();
-    }
+    const action = call.isOnHold().local ? "unhold" : "hold";
+    const until = Date.now() + 5000;
+    buttons.hold.setAttribute("aria-busy", "true");
+    const attempt = () => {
+      if (session !== call || !call.isEstablished()) {
+        return;
+      }
+      const sent = call[action]({}, () => {
+        buttons.hold.removeAttribute("aria-busy");
+        if (session === call) {
+          showHold(action === "hold");
+        }
+      });
+      if (!sent && Date.now() < until) {
+        setTimeout(attempt, 200);
+      } else if (!sent) {
+        buttons.hold.removeAttribute("aria-busy");
+      }
+    };
+    attempt();
     return true;
   }
   function toggleMute() {
