@@ -31,9 +31,10 @@ logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "audio/mpeg"
 SUFFIX = ".mp3"
-# libsndfile's compression level for MP3, 0 (best) .. 1 (smallest): at 8 kHz mono this gives
-# 16 kbit/s constant bitrate, 120 kB a minute (a WAV file of the same audio: 960 kB).
-MP3_COMPRESSION_LEVEL = 0.8
+# libsndfile's compression level for MP3 by sample rate, 0 (best) .. 1 (smallest), constant
+# bitrate: 8 kHz (G.711 calls) 16 kbit/s, 120 kB a minute (as WAV: 960 kB); 16 kHz (G.722, Opus)
+# 24 kbit/s, 180 kB a minute (as WAV: 1.9 MB).
+MP3_COMPRESSION_LEVELS = {8000: 0.8, 16000: 0.9}
 
 
 class RecordingError(Exception):
@@ -509,7 +510,7 @@ def write_mp3(path: Path, samples: array, rate: int) -> None:
     try:
         mode = ctypes.c_int(SF_BITRATE_MODE_CONSTANT)
         lib.sf_command(handle, SFC_SET_BITRATE_MODE, ctypes.byref(mode), ctypes.sizeof(mode))
-        level = ctypes.c_double(MP3_COMPRESSION_LEVEL)
+        level = ctypes.c_double(MP3_COMPRESSION_LEVELS.get(rate, 0.8))
         lib.sf_command(handle, SFC_SET_COMPRESSION_LEVEL, ctypes.byref(level), 8)
         if samples:
             written = lib.sf_writef_short(handle, samples.tobytes(), len(samples))
