@@ -119,6 +119,27 @@ def recording_in_progress(call_id: str, directory: Path | None = None) -> bool:
     return tmp.is_dir() and any(path.name.startswith(prefix) for path in tmp.iterdir())
 
 
+def remove_raw_older_than(cutoff: float, directory: Path | None = None) -> list[Path]:
+    """Removes rtpengine's files (finished metadata, pcaps) last written before cutoff (a Unix
+    time): raw recordings never turned into a call's recording (a call the application does not
+    know, a recording that could not be read) are not kept longer than recordings are. Returns
+    what it removed."""
+    directory = directory or raw_dir()
+    removed = []
+    for folder in ("metadata", "pcaps"):
+        path = directory / folder
+        if not path.is_dir():
+            continue
+        for entry in path.iterdir():
+            try:
+                if entry.is_file() and entry.stat().st_mtime < cutoff:
+                    entry.unlink()
+                    removed.append(entry)
+            except FileNotFoundError:
+                continue
+    return removed
+
+
 # Reading rtpengine's pcap ------------------------------------------------------------------
 
 

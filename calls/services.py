@@ -893,8 +893,12 @@ def call_recording_save(*, call: Call) -> CallRecording | None:
 
 def call_recordings_delete_expired() -> int:
     """Deletes the recordings kept long enough (their file and their row; who played them
-    stays on record) and says how many."""
+    stays on record) and says how many; rtpengine's raw recordings older than that, which never
+    became a call's recording, go too."""
     now = clock.now()
+    cutoff = now - timedelta(days=settings.CALL_RECORDING_DAYS)
+    for path in recordings.remove_raw_older_than(cutoff.timestamp()):
+        logger.warning("rtpengine's recording %s removed unconverted after the retention", path)
     deleted = 0
     for recording in CallRecording.objects.filter(delete_after__lte=now).select_related("call"):
         try:

@@ -2,6 +2,7 @@
 clock the test sets), and every playback and download on record."""
 
 import logging
+import os
 from datetime import timedelta
 
 import pytest
@@ -170,3 +171,18 @@ def test_every_playback_and_download_is_on_record(raw_dir, city_line, phone_cloc
         (agent, "download", phone_clock.now),
     ]
     assert f"recording of call {CALL_ID}: download by ada" in caplog.text
+
+
+def test_raw_recordings_never_converted_go_after_the_retention_period_too(
+    raw_dir, city_line, phone_clock
+):
+    metadata, pcap = recorded(raw_dir, call_id="unknown-to-the-application")
+    old = (phone_clock.now - timedelta(days=30, seconds=1)).timestamp()
+    os.utime(metadata, (old, old))
+    os.utime(pcap, (old, old))
+    fresh_metadata, fresh_pcap = recorded(raw_dir, call_id="just-ended")
+    os.utime(fresh_metadata, (phone_clock.unix(), phone_clock.unix()))
+    os.utime(fresh_pcap, (phone_clock.unix(), phone_clock.unix()))
+    assert delete_expired_recordings.call() == 0
+    assert not metadata.exists() and not pcap.exists()
+    assert fresh_metadata.exists() and fresh_pcap.exists()
