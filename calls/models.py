@@ -117,6 +117,13 @@ class Queue(models.Model):
         max_length=LONG_TEXT,
         help_text=_("What callers hear before a recorded call, to ask for their consent."),
     )
+    recording_days = models.PositiveSmallIntegerField(
+        _("keep recordings (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Then they are deleted. Empty: as long as the call center's setting says."),
+    )
     fallback = models.ForeignKey(
         "self",
         verbose_name=_("fallback queue"),

@@ -829,9 +829,16 @@ def call_request_start(*, call: Call, agent: AbstractBaseUser) -> CustomerReques
 logger = logging.getLogger(__name__)
 
 
+def call_recording_days(call: Call) -> int:
+    """How many days the call's recording is kept: its queue's number, else the setting's."""
+    if call.queue is not None and call.queue.recording_days:
+        return call.queue.recording_days
+    return settings.CALL_RECORDING_DAYS
+
+
 def call_recording_save(*, call: Call) -> CallRecording | None:
     """The call's recording: rtpengine's recording of it (when it has finished writing one)
-    turned into compressed audio, kept CALL_RECORDING_DAYS days. The same recording however
+    turned into compressed audio, kept call_recording_days() days. The same recording however
     often it is asked; None while rtpengine has left none. rtpengine's raw files are removed
     once the recording is saved (or found to hold no audio: recordings.NoAudio). Raises
     recordings.RecordingError for a recording that cannot be read."""
@@ -865,7 +872,7 @@ def call_recording_save(*, call: Call) -> CallRecording | None:
                     "size": converted.size,
                     "seconds": round(converted.seconds),
                     "recorded_at": now,
-                    "delete_after": now + timedelta(days=settings.CALL_RECORDING_DAYS),
+                    "delete_after": now + timedelta(days=call_recording_days(call)),
                 },
             )
     except BaseException:

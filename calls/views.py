@@ -63,6 +63,7 @@ from calls.services import (
     agent_wrap_up_extend,
     call_caller_number,
     call_event_record,
+    call_recording_days,
     call_request_start,
     call_route,
     callback_done,
@@ -438,7 +439,7 @@ def call_recording(request: HttpRequest, pk: int) -> HttpResponse:
         "call": call,
         "recording": recording,
         "recording_missing": recording is not None and handle is None,
-        "recording_days": settings.CALL_RECORDING_DAYS,
+        "recording_days": call_recording_days(call),
     }
     return render_page(request, "calls/recording.html", context, "player")
 

@@ -186,3 +186,24 @@ def test_raw_recordings_never_converted_go_after_the_retention_period_too(
     assert delete_expired_recordings.call() == 0
     assert not metadata.exists() and not pcap.exists()
     assert fresh_metadata.exists() and fresh_pcap.exists()
+
+
+def test_a_queue_may_keep_its_recordings_for_its_own_number_of_days(
+    raw_dir, city_line, phone_clock
+):
+    city_line.recording_days = 7
+    city_line.save()
+    call = ended_call(city_line, phone_clock)
+    recorded(raw_dir)
+    recording = call_recording_save(call=call)
+    assert recording.delete_after == phone_clock.now + timedelta(days=7)
+    phone_clock.tick(7 * 86400)
+    assert delete_expired_recordings.call() == 1
+
+
+def test_the_queue_form_offers_the_queues_own_number_of_days(city_line):
+    from calls.forms import QueueForm
+
+    form = QueueForm(instance=city_line)
+    assert "recording_days" in form.fields
+    assert not form.fields["recording_days"].required
