@@ -20,6 +20,7 @@ from calls.phone.audio import heard
 from calls.phone.system import wait_until
 from calls.services import agent_state_set
 from requests_app.models import Channel
+from tests.browser.test_accessibility import AXE, serious_violations
 from tests.browser.test_catalogue_journeys import log_in
 from tests.calls.phone import conftest as phone_harness
 from tests.calls.phone.test_calls import HEARD_ENOUGH
@@ -156,6 +157,7 @@ def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
     page = softphone_page
     phone, caller, calling = agent_rung(page, parties, city_line, live_server)
     registered_ms = phone.get_attribute("data-registered-ms")
+    register_ms = phone.get_attribute("data-register-ms")
     dialled_at, call_id = calling["at"], calling["call_id"]
 
     title = phone.locator("[data-softphone-title]")
@@ -212,7 +214,8 @@ def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
     assert heard(caller.recording) == {AGENT_TONE}
 
     print(
-        f"softphone figures: registered {registered_ms} ms after the script started; "
+        f"softphone figures: registered {registered_ms} ms after the script started "
+        f"({register_ms} ms from the WebSocket's start); "
         f"INVITE sent to ringing on screen {1000 * (ringing_at - dialled_at):.0f} ms, "
         f"to the customer on screen {1000 * (shown_at - dialled_at):.0f} ms "
         f"(at {time.strftime('%H:%M:%S')})"
@@ -228,15 +231,21 @@ def test_the_shortcuts_panel_lists_answer_and_hang_up(page, live_server, agent):
     expect(panel).to_contain_text("Hang up the call, or decline the one that rings")
 
 
-def test_the_agent_puts_the_caller_on_hold_and_takes_them_back(
+def test_the_agent_puts_the_caller_on_hold_and_takes_them_back_in_an_accessible_panel(
     softphone_page, parties, city_line, local_trunk, live_server
 ):
     page = softphone_page
     phone, caller, _ = agent_rung(page, parties, city_line, live_server)
+    # axe-core, brought in past the page's policy (which refuses injected scripts, rightly).
+    page.evaluate(AXE.read_text())
+    expect(phone.locator("[data-softphone-pop]")).to_contain_text("Ada Lovelace")
+    assert serious_violations(page) == []
     with page.context.expect_page(timeout=10_000):
         phone.get_by_role("button", name="Answer").click()
     caller.wait_for("confirmed", timeout=10)
     expect(phone).to_have_attribute("data-state", "talking")
+    phone.get_by_role("button", name="Keypad").click()
+    assert serious_violations(page) == []
 
     phone.get_by_role("button", name="Hold").click()
     expect(phone).to_have_attribute("data-state", "held")
