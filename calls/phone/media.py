@@ -151,6 +151,10 @@ class MediaService:
         config.uaConfig.threadCnt = 0
         config.uaConfig.mainThreadOnly = True
         config.uaConfig.userAgent = "Callcenter media service"
+        # The pjsua2-python wheel is built with PJSUA_MAX_CALLS = 4: one process holds four
+        # calls at once, waiting callers and the calls it places to agents together (a fifth
+        # caller is refused with 486 Busy Here). More waiting callers need more processes.
+        config.uaConfig.maxCalls = 4
         config.logConfig.level = self.log_level
         config.logConfig.consoleLevel = self.log_level
         config.medConfig.clockRate = 8000

@@ -43,6 +43,7 @@ class Party:
         record=None,
         auto_answer=False,
         answer_delay_ms=0,
+        hangup_after_ms=0,
         local_host=None,
         log_path=None,
     ):
@@ -59,6 +60,7 @@ class Party:
             "record": str(record) if record else None,
             "auto_answer": auto_answer,
             "answer_delay_ms": answer_delay_ms,
+            "hangup_after_ms": hangup_after_ms,
             "local_host": local_host or proxy.rsplit(":", 1)[0],
             "log_level": 5 if log_path else 1,
         }
@@ -229,6 +231,13 @@ def run(options):  # noqa: C901 - one event loop with its callbacks
             )
             if info.state == pj.PJSIP_INV_STATE_CONFIRMED:
                 emit("confirmed", call_id=info.callIdString)
+                if options.get("hangup_after_ms"):
+                    commands.put(
+                        {
+                            "command": "hangup",
+                            "not_before": time.monotonic() + options["hangup_after_ms"] / 1000,
+                        }
+                    )
             if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
                 emit(
                     "disconnected",

@@ -135,7 +135,7 @@ def parties(phone_system, tmp_path):
     config = phone_system.config
     with ExitStack() as stack:
 
-        def make(name, *, register=False, tone=None, credentials=None, **options):
+        def make(name, *, register=False, tone=None, credentials=None, record=True, **options):
             if register and credentials is None:
                 credentials = ephemeral_credentials(name)
             auth_user, password = credentials or (None, None)
@@ -147,7 +147,7 @@ def parties(phone_system, tmp_path):
                 password=password,
                 register=register,
                 tone=tone,
-                record=tmp_path / f"{name}.wav",
+                record=tmp_path / f"{name}.wav" if record else None,
                 log_path=tmp_path / f"{name}.log",
                 **options,
             )
