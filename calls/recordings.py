@@ -23,7 +23,7 @@ import wave
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 
@@ -108,6 +108,30 @@ def finished_raw_recordings(call_id: str, directory: Path | None = None) -> list
             pcap = directory / "pcaps" / pcap.name
         found.append(RawRecording(metadata=path, pcap=pcap, sdp=rest))
     found.sort(key=lambda raw: raw.metadata.stat().st_mtime)
+    return found
+
+
+META_NAME = re.compile(r"\Artpengine-meta-(.+)-[0-9a-f]{16}\.txt\Z")
+
+
+def leftover_call_ids(older_than: float, directory: Path | None = None, limit: int = 10):
+    """Call-IDs of finished recordings rtpengine wrote before older_than (a Unix time) that are
+    still waiting to be converted (their call's end was never reported, or its task was lost)."""
+    directory = directory or raw_dir()
+    metadata_dir = directory / "metadata"
+    if not metadata_dir.is_dir():
+        return []
+    found = []
+    for path in sorted(metadata_dir.iterdir()):
+        match = META_NAME.match(path.name)
+        try:
+            old = path.stat().st_mtime < older_than
+        except FileNotFoundError:
+            continue
+        if match and old:
+            found.append(unquote(match.group(1)))
+        if len(found) >= limit:
+            break
     return found
 
 

@@ -10,7 +10,7 @@ from django_tasks import task
 
 from calls import clock
 from calls.models import Call, CallEvent, EventKind
-from calls.recordings import NoAudio, RecordingError, recording_in_progress
+from calls.recordings import NoAudio, RecordingError, leftover_call_ids, recording_in_progress
 from calls.services import call_recording_save, call_recordings_delete_expired
 
 logger = logging.getLogger(__name__)
@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 FIRST_LOOK_SECONDS = 2
 LOOK_AGAIN_SECONDS = 5
 LOOKS = 24
+# A finished recording still unconverted this long after rtpengine wrote it lost its task (the
+# call's end never reported): the next recording stored asks for it.
+LEFTOVER_SECONDS = 300
 
 
 def _enqueue(task_, *args, run_after=None, **kwargs):
@@ -57,6 +60,10 @@ def store_recording(call_id: str, look: int = 1) -> str:
         logger.warning("call %s: recorded, but rtpengine left no recording of it", call_id)
         return "none"
     _enqueue(delete_expired_recordings, run_after=recording.delete_after)
+    older_than = (clock.now() - timedelta(seconds=LEFTOVER_SECONDS)).timestamp()
+    for leftover in leftover_call_ids(older_than):
+        if leftover != call_id and Call.objects.filter(call_id=leftover).exists():
+            _enqueue(store_recording, leftover, LOOKS)
     return "stored"
 
 

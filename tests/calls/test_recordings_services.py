@@ -207,3 +207,20 @@ def test_the_queue_form_offers_the_queues_own_number_of_days(city_line):
     form = QueueForm(instance=city_line)
     assert "recording_days" in form.fields
     assert not form.fields["recording_days"].required
+
+
+def test_a_recording_whose_task_was_lost_is_picked_up_by_the_next_one(
+    raw_dir, city_line, phone_clock
+):
+    """The end of the first call was never reported: when the next call's recording is stored,
+    the first one's, finished long ago, is asked for too (once, without looking again)."""
+    ended_call(city_line, phone_clock, call_id="lost@127.0.0.1")
+    lost_metadata, _ = recorded(raw_dir, call_id="lost@127.0.0.1")
+    long_ago = phone_clock.unix(-600)
+    os.utime(lost_metadata, (long_ago, long_ago))
+    ended_call(city_line, phone_clock)
+    recorded(raw_dir)
+    assert store_recording.call(CALL_ID) == "stored"
+    (leftover,) = queued(store_recording)
+    assert leftover.args_kwargs["args"] == ["lost@127.0.0.1", 24]
+    assert store_recording.call("lost@127.0.0.1", 24) == "stored"
