@@ -135,6 +135,13 @@ def leftover_call_ids(older_than: float, directory: Path | None = None, limit: i
     return found
 
 
+def set_aside(call_id: str, directory: Path | None = None) -> None:
+    """Keeps a call's unreadable recording out of further attempts (its metadata renamed, so
+    that it is no longer found); the retention sweep removes it with the other raw files."""
+    for raw in finished_raw_recordings(call_id, directory):
+        raw.metadata.replace(raw.metadata.with_name(raw.metadata.name + ".unreadable"))
+
+
 def recording_in_progress(call_id: str, directory: Path | None = None) -> bool:
     """Whether rtpengine is still writing a recording of the call."""
     directory = directory or raw_dir()

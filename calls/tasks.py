@@ -10,7 +10,13 @@ from django_tasks import task
 
 from calls import clock
 from calls.models import Call, CallEvent, EventKind
-from calls.recordings import NoAudio, RecordingError, leftover_call_ids, recording_in_progress
+from calls.recordings import (
+    NoAudio,
+    RecordingError,
+    leftover_call_ids,
+    recording_in_progress,
+    set_aside,
+)
 from calls.services import call_recording_save, call_recordings_delete_expired
 
 logger = logging.getLogger(__name__)
@@ -46,7 +52,8 @@ def store_recording(call_id: str, look: int = 1) -> str:
         logger.info("call %s: %s", call_id, error)
         return "no audio"
     except RecordingError:
-        logger.exception("call %s: its recording cannot be read", call_id)
+        logger.exception("call %s: its recording cannot be read; set aside", call_id)
+        set_aside(call_id)
         return "unreadable"
     if recording is None:
         if look < LOOKS or recording_in_progress(call_id):

@@ -224,3 +224,20 @@ def test_a_recording_whose_task_was_lost_is_picked_up_by_the_next_one(
     (leftover,) = queued(store_recording)
     assert leftover.args_kwargs["args"] == ["lost@127.0.0.1", 24]
     assert store_recording.call("lost@127.0.0.1", 24) == "stored"
+
+
+def test_an_unreadable_recording_is_set_aside_not_tried_again(raw_dir, city_line, phone_clock):
+    ended_call(city_line, phone_clock)
+    metadata, pcap = recorded(raw_dir)
+    pcap.write_bytes(b"garbage, not a pcap file at all")
+    assert store_recording.call(CALL_ID) == "unreadable"
+    assert not recordings.finished_raw_recordings(CALL_ID)
+    assert metadata.with_name(metadata.name + ".unreadable").exists()
+    assert not queued(store_recording)
+    phone_clock.tick(31 * 86400)
+    os.utime(pcap, (phone_clock.unix(-31 * 86400),) * 2)
+    os.utime(
+        metadata.with_name(metadata.name + ".unreadable"), (phone_clock.unix(-31 * 86400),) * 2
+    )
+    delete_expired_recordings.call()
+    assert not pcap.exists() and not any((raw_dir / "metadata").iterdir())
