@@ -81,6 +81,8 @@ class PhoneConfig:
     http_timeout_seconds: int = 1
     max_attempts: int = 10
     event_poll_us: int = 5000
+    # The media service's processes, on SIP ports media_sip_port, media_sip_port + 1, ...
+    media_workers: int = 4
     # rtpengine's command-line interface (rtpengine-ctl); next to its control port by default.
     rtpengine_cli_port: int | None = None
     extra: dict = field(default_factory=dict)
@@ -100,6 +102,7 @@ class PhoneConfig:
             "phone_secret": settings.PHONE_SECRET,
             "auth_secret": settings.PHONE_AUTH_SECRET,
             "run_dir": Path(settings.PHONE_RUN_DIR),
+            "media_workers": getattr(settings, "MEDIA_WORKERS", 4),
             "recordings_dir": Path(settings.CALL_RECORDINGS_DIR),
         }
         values.update(overrides)
@@ -121,6 +124,7 @@ class PhoneConfig:
             "SIP_PORT": str(self.sip_port),
             "SIP_WS_PORT": str(self.sip_ws_port),
             "MEDIA_SIP_PORT": str(self.media_sip_port),
+            "MEDIA_WORKERS": str(self.media_workers),
             "RTPENGINE_NG_PORT": str(self.rtpengine_ng_port),
             "APP_URL": _cfg_string(self.app_url.rstrip("/")),
             "PHONE_SECRET": _cfg_string(self.phone_secret),
@@ -190,6 +194,12 @@ class PhoneConfig:
         path.touch(mode=0o600, exist_ok=True)
         path.chmod(0o600)
         path.write_text(self.kamailio_cfg())
+        (self.run_dir / "media-service.list").write_text(
+            "".join(
+                f"1 sip:{self.sip_host}:{port}\n"
+                for port in range(self.media_sip_port, self.media_sip_port + self.media_workers)
+            )
+        )
         return path
 
 

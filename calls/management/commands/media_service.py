@@ -1,10 +1,15 @@
 """manage.py media_service: answers the callers who wait for an agent (music on hold), asks the
 application where each call goes every interval, and joins caller and agent when one is free
-(calls.phone.media). Without pjsua2 it says that waiting calls are off and exits 0."""
+(calls.phone.media). PJSIP's Python wheel holds four calls per process, so this command runs
+--workers processes, on SIP ports MEDIA_SIP_PORT, MEDIA_SIP_PORT + 1, ..., among which Kamailio
+shares the waiting callers. Without the phone packages or pjsua2 it says that waiting calls are
+off and exits 0."""
 
 import logging
 import signal
+import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -21,9 +26,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=1.5, help="seconds between routing questions"
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=getattr(settings, "MEDIA_WORKERS", 4),
+            help="processes (four calls each), on consecutive SIP ports from MEDIA_SIP_PORT",
+        )
         parser.add_argument("--log-level", type=int, default=1, help="PJSIP's log level (0-5)")
+        parser.add_argument("--port", type=int, help=argparse_hidden())
 
-    def handle(self, *args, music=None, interval=1.5, log_level=1, **options):
+    def handle(self, *args, music=None, interval=1.5, workers=4, log_level=1, port=None, **opts):
         missing = phone_config.missing_packages()
         if missing:
             self.stdout.write(
@@ -39,14 +51,65 @@ class Command(BaseCommand):
                 ".venv/bin/pip install pjsua2-python"
             )
             return
-        logging.basicConfig(level=logging.INFO, format="media service: %(message)s")
         run_dir = settings.PHONE_RUN_DIR
         run_dir.mkdir(parents=True, exist_ok=True)
         if music is None:
             music = write_hold_music(run_dir / "hold-music.wav")
+        if port is not None:
+            self.worker(port, music, interval, log_level)
+        else:
+            self.supervise(workers, music, interval, log_level)
+
+    def supervise(self, workers, music, interval, log_level):
+        """The worker processes, started and ended together."""
+        children = []
+
+        def stop(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            for number in range(workers):
+                children.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            sys.argv[0],
+                            "media_service",
+                            f"--port={settings.MEDIA_SIP_PORT + number}",
+                            f"--music={music}",
+                            f"--interval={interval}",
+                            f"--log-level={log_level}",
+                        ],
+                        stdin=subprocess.DEVNULL,
+                    )
+                )
+            self.stdout.write(
+                f"Media service: {workers} processes on SIP ports {settings.MEDIA_SIP_PORT}-"
+                f"{settings.MEDIA_SIP_PORT + workers - 1}, asking {settings.PHONE_APP_URL}."
+            )
+            while all(child.poll() is None for child in children):
+                time.sleep(0.2)
+            self.stderr.write("waiting calls are off: a media service process stopped")
+            sys.exit(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+            for child in children:
+                try:
+                    child.wait(10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait(5)
+
+    def worker(self, port, music, interval, log_level):
+        logging.basicConfig(level=logging.INFO, format=f"media service {port}: %(message)s")
         service = MediaService(
             sip_host=settings.SIP_HOST,
-            media_port=settings.MEDIA_SIP_PORT,
+            media_port=port,
             proxy=f"{settings.SIP_HOST}:{settings.SIP_PORT}",
             domain=settings.SIP_DOMAIN,
             app_url=settings.PHONE_APP_URL,
@@ -66,3 +129,9 @@ class Command(BaseCommand):
         except Exception as error:  # PJSIP's errors (a port in use) end the service plainly
             self.stderr.write(f"waiting calls are off: {error}")
             sys.exit(1)
+
+
+def argparse_hidden():
+    import argparse
+
+    return argparse.SUPPRESS

@@ -25,6 +25,8 @@ from calls.phone import config as phone_config
 from calls.phone.system import sip_options_ping, wait_until
 
 PHONE_SECRET = "test-phone-secret"
+# The media service's processes (four calls each) in the tests.
+MEDIA_WORKERS = 6
 AUTH_SECRET = "test-phone-auth-secret"
 
 
@@ -63,6 +65,17 @@ def free_port(taken):
             taken.add(port)
             return port
     raise RuntimeError("no free port")
+
+
+def free_ports_in_a_row(count, taken):
+    """The first of count consecutive ports free for UDP and TCP on loopback."""
+    for _ in range(200):
+        first = random.randint(20000, 29999 - count)
+        ports = range(first, first + count)
+        if taken.isdisjoint(ports) and all(_port_is_free(p) for p in ports):
+            taken.update(ports)
+            return first
+    raise RuntimeError("no free ports")
 
 
 def free_port_range(size, taken):
@@ -106,13 +119,16 @@ def phone_system(live_server, settings, tmp_path, kamailio_asks):
     settings.SIP_PORT = free_port(taken)
     settings.SIP_WS_PORT = free_port(taken)
     settings.RTPENGINE_NG_PORT = free_port(taken)
-    settings.MEDIA_SIP_PORT = free_port(taken)
+    settings.MEDIA_SIP_PORT = free_ports_in_a_row(MEDIA_WORKERS, taken)
     settings.RTP_PORT_MIN, settings.RTP_PORT_MAX = rtp_min, rtp_max
     settings.PHONE_APP_URL = live_server.url
     settings.PHONE_RUN_DIR = tmp_path / "phone"
     settings.CALL_RECORDINGS_DIR = tmp_path / "recordings"
     config = phone_config.PhoneConfig.from_settings(
-        debug_level=2, rtpengine_cli_port=free_port(taken), app_url=kamailio_asks
+        debug_level=2,
+        rtpengine_cli_port=free_port(taken),
+        app_url=kamailio_asks,
+        media_workers=MEDIA_WORKERS,
     )
     system = PhoneSystem(config, log_to_files=True)
     system.start()
@@ -194,7 +210,14 @@ def media_service(phone_system, settings, tmp_path):
     }
     log = open(tmp_path / "media.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "media_service", "--music", str(music), "--interval", "0.3"],
+        [
+            sys.executable,
+            "manage.py",
+            "media_service",
+            f"--music={music}",
+            "--interval=0.3",
+            f"--workers={MEDIA_WORKERS}",
+        ],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -205,7 +228,10 @@ def media_service(phone_system, settings, tmp_path):
         wait_until(
             lambda: (
                 process.poll() is None
-                and sip_options_ping(settings.SIP_HOST, settings.MEDIA_SIP_PORT) == 200
+                and all(
+                    sip_options_ping(settings.SIP_HOST, settings.MEDIA_SIP_PORT + number) == 200
+                    for number in range(MEDIA_WORKERS)
+                )
             ),
             timeout=15,
             message="the media service answering SIP OPTIONS",
