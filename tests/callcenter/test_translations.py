@@ -19,6 +19,7 @@ SOURCES = [
     "workorders",
     "requests_app",
     "reports",
+    "calls",
     "demo",
     "templates",
 ]
