@@ -35,6 +35,7 @@
     (navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || "");
 
   let ua = null;
+  let instance = "";
   let session = null;
   let callId = "";
   let renewTimer = null;
@@ -72,6 +73,30 @@
       }
       await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
     }
+  }
+
+  // This tab's identity toward the registrar (+sip.instance), kept across its reloads: the
+  // registration after a reload replaces the one before instead of leaving a dead contact behind
+  // that calls would still be forked to. A tab opened from another one starts with a copy of its
+  // storage, so an identity another open tab already uses is not taken.
+  const INSTANCE_KEY = "callcenter-softphone-instance";
+  const instancesElsewhere = new Set();
+  function tabInstance() {
+    let id = "";
+    try {
+      id = sessionStorage.getItem(INSTANCE_KEY) || "";
+    } catch (error) {
+      // No storage: a new identity for each page.
+    }
+    if (!id || instancesElsewhere.has(id)) {
+      id = window.JsSIP.Utils.newUUID();
+      try {
+        sessionStorage.setItem(INSTANCE_KEY, id);
+      } catch (error) {
+        // As above.
+      }
+    }
+    return id;
   }
 
   // Credentials and registration -------------------------------------------------------------
@@ -115,8 +140,10 @@
       return;
     }
     const socket = new window.JsSIP.WebSocketInterface(credentials.ws_uri);
+    instance = tabInstance();
     ua = new window.JsSIP.UA({
       sockets: [socket],
+      instance_id: instance,
       uri: credentials.sip_uri,
       authorization_user: credentials.username,
       password: credentials.password,
@@ -389,6 +416,7 @@
     channel.postMessage({
       type: "state",
       tab: tabId,
+      instance,
       state: inCall ? root.dataset.state : "idle",
       title: inCall ? title.textContent : "",
       held: buttons.hold.getAttribute("aria-pressed") === "true",
@@ -435,6 +463,9 @@
   if (channel) {
     channel.addEventListener("message", ({ data }) => {
       if (data.type === "state") {
+        if (data.instance) {
+          instancesElsewhere.add(data.instance);
+        }
         if (data.state === "idle") {
           elsewhere.delete(data.tab);
         } else {
