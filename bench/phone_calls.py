@@ -23,7 +23,12 @@ from calls.models import AgentState, Call, QueueMember, State
 from calls.phone.system import wait_until
 from calls.services import agent_state_set
 from tests.calls.conftest import city_line, local_trunk  # noqa: F401 - fixtures
-from tests.calls.phone.conftest import PHONE_SECRET, parties, phone_system  # noqa: F401
+from tests.calls.phone.conftest import (  # noqa: F401 - fixtures
+    PHONE_SECRET,
+    kamailio_asks,
+    parties,
+    phone_system,
+)
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
