@@ -73,13 +73,16 @@ def can_keep_pause_reasons(user) -> bool:
     return user.has_perm("calls.change_pausereason")
 
 
+def hears_recordings(user) -> bool:
+    """Whether the user hears the recordings of the calls they see: agents their own, and
+    supervisors every one (they see every call and take calls themselves); managers see every
+    call's record but do not listen to callers."""
+    return can_take_calls(user) and can_view_calls(user)
+
+
 def can_hear_recording(user, call) -> bool:
-    """A call's recording, played or downloaded: the agent who took the call, and supervisors
-    (who see every call and take calls themselves; managers see every call's record but do not
-    listen to callers)."""
-    if can_see_all_calls(user) and can_take_calls(user):
-        return True
-    return can_view_calls(user) and call.agent_id is not None and call.agent_id == user.pk
+    """A call's recording, played or downloaded."""
+    return hears_recordings(user) and can_see_call(user, call)
 
 
 def can_keep_trunks(user) -> bool:

@@ -296,7 +296,7 @@ class Outcome(models.TextChoices):
 
 class CallQuerySet(models.QuerySet):
     def for_list(self):
-        return self.select_related("queue", "agent", "trunk")
+        return self.select_related("queue", "agent", "trunk", "recording")
 
 
 class Call(models.Model):
@@ -373,6 +373,11 @@ class Call(models.Model):
         if start is None or end is None:
             return None
         return max(0, int((end - start).total_seconds()))
+
+    @property
+    def has_recording(self) -> bool:
+        """Whether a recording is kept (read through for_list's select_related)."""
+        return hasattr(self, "recording")
 
     @property
     def wait_time(self) -> str:

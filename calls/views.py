@@ -42,6 +42,7 @@ from calls.access import (
     can_take_calls,
     can_view_calls,
     can_work_callbacks,
+    hears_recordings,
     visible_callbacks,
     visible_calls,
 )
@@ -217,7 +218,8 @@ def _chosen_availability(data) -> tuple[str, PauseReason | None]:
 def call_list(request: HttpRequest) -> HttpResponse:
     rows = visible_calls(request.user, Call.objects.for_list().prefetch_related("requests"))
     calls = CallFilter(request.GET or None, queryset=rows)
-    return render_list(request, "calls/call_list.html", calls.qs, {"filter": calls})
+    context = {"filter": calls, "hears_recordings": hears_recordings(request.user)}
+    return render_list(request, "calls/call_list.html", calls.qs, context)
 
 
 @require(can_work_callbacks)

@@ -37,6 +37,7 @@ from requests_app.models import (
     RequestTypeSetting,
     Status,
 )
+from requests_app.sections import customer_sections, request_sections
 from requests_app.services import (
     customer_save,
     request_consult,
@@ -216,6 +217,7 @@ def request_page(request, customer_request: CustomerRequest, form: RequestForm, 
             and customer_request.status == Status.OPEN,
             **call_time(customer_request),
             "matches": refused_caller_matches(form),
+            "sections": request_sections(request, customer_request),
             **work_order_outlook(
                 customer_request,
                 form["problem_code"].value(),
@@ -509,6 +511,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "customer": customer,
             "open_work_orders": open_work_orders_of(customer),
             "channel_form": NewRequestForm(),
+            "sections": customer_sections(request, customer),
         },
         partial="interactions",
     )
