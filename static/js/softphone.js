@@ -183,6 +183,43 @@
     renewBefore(credentials.expires);
   }
 
+  // The ring the agent hears while a call rings: two tones (440 and 480 Hz) for a second, every
+  // three, made by the page (no sound file), and the tab's title says so for a tab in the back.
+  let ringer = null;
+  const pageTitle = document.title;
+  function startRinging(text) {
+    document.title = `☎ ${text}`;
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context || ringer) {
+      return;
+    }
+    const context = new Context();
+    const volume = context.createGain();
+    volume.gain.value = 0;
+    volume.connect(context.destination);
+    [440, 480].forEach((frequency) => {
+      const tone = context.createOscillator();
+      tone.frequency.value = frequency;
+      tone.connect(volume);
+      tone.start();
+    });
+    const ring = () => {
+      const now = context.currentTime;
+      volume.gain.setValueAtTime(0.08, now);
+      volume.gain.setValueAtTime(0, now + 1);
+    };
+    ring();
+    ringer = { context, timer: setInterval(ring, 3000) };
+  }
+  function stopRinging() {
+    document.title = pageTitle;
+    if (ringer) {
+      clearInterval(ringer.timer);
+      ringer.context.close();
+      ringer = null;
+    }
+  }
+
   // A call -------------------------------------------------------------------------------------
 
   function incoming(call, request) {
@@ -207,10 +244,12 @@
     // The focus stays where the agent is typing (a key meant for the form must not answer):
     // the announcement says it rings, Alt+Y answers.
     announce(fill(texts.incoming, { number }));
+    startRinging(fill(texts.incoming, { number }));
     showCaller(call);
 
     call.on("peerconnection", (event) => listen(event.peerconnection));
     call.on("accepted", () => {
+      stopRinging();
       ringing.hidden = true;
       active.hidden = false;
       setStatus("talking");
@@ -225,6 +264,8 @@
       if (session !== call) {
         return;
       }
+      stopRinging();
+      active.querySelectorAll("[data-softphone-request-link]").forEach((line) => line.remove());
       session = null;
       callId = "";
       audio.srcObject = null;
@@ -312,6 +353,15 @@
       if (tab && !tab.closed) {
         tab.location.href = url;
       } else {
+        // No new tab (a pop-up blocker): the request is saved; a link here opens it.
+        const line = document.createElement("p");
+        line.dataset.softphoneRequestLink = "";
+        const link = document.createElement("a");
+        link.href = url;
+        link.target = "_blank";
+        link.textContent = texts.openRequest;
+        line.append(link);
+        active.prepend(line);
         announce(texts.requestBlocked);
       }
       root.dataset.requestUrl = url;

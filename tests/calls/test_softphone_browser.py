@@ -167,6 +167,8 @@ def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
     )
     expect(phone.locator("[data-softphone-pop]")).to_contain_text("Ada Lovelace")
     expect(phone.locator("[data-softphone-pop]")).to_contain_text("City line")
+    # A tab in the back says it in its title (and the page rings).
+    expect(page).to_have_title(re.compile(f"^☎ Incoming call from {re.escape(CALLER)}"))
     # The focus stays where the agent was: a key meant for a form must not answer.
     expect(phone.get_by_role("button", name="Answer")).not_to_be_focused()
     shown_at = int(phone.get_attribute("data-pop-shown-at")) / 1000
@@ -184,6 +186,7 @@ def test_an_agent_takes_a_queue_call_in_the_browser_by_keyboard(
     assert [r.channel for r in call.requests.all()] == [Channel.PHONE]
     expect(phone).to_have_attribute("data-state", "talking")
     expect(title).to_have_text(f"On a call with {CALLER}")
+    expect(page).not_to_have_title(re.compile("☎"))
 
     # The caller hears the agent's microphone; the agent's page plays the caller's tone.
     wait_until(
@@ -259,11 +262,6 @@ def test_the_agent_puts_the_caller_on_hold_and_takes_them_back_in_an_accessible_
     caller.wait_for("disconnected", timeout=10)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the proxy removes X-Call-Id from the media service's call to the agent, so the "
-    "softphone cannot name the caller's call to the application (no customer, no request)",
-)
 def test_a_caller_who_waited_rings_with_their_customer_and_request(
     softphone_page, parties, city_line, local_trunk, live_server, media_service
 ):
