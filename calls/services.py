@@ -278,7 +278,13 @@ def _lock_call(*, call_id: str, at: datetime, **values) -> tuple[Call, bool]:
 
 
 def call_route(
-    *, call_id: str, from_number: str, to_number: str, source: str, attempt: int
+    *,
+    call_id: str,
+    from_number: str,
+    to_number: str,
+    source: str,
+    attempt: int,
+    authenticated: bool = False,
 ) -> dict:
     """Where the phone system sends a call now (the answer's JSON, see the contract in the
     README): the queue's available member with the highest skill who has been idle longest,
@@ -289,8 +295,9 @@ def call_route(
     (a retransmission) gets the same agent; another attempt while that agent still rings for the
     call means it rang out, and the agent is paused ("Missed call").
 
-    Only a caller the phone system authenticated comes with a username in `from`; anyone else
-    must come from an active trunk's address.
+    `from` names a user only when the phone system checked the caller's credentials
+    (`authenticated`): a trunk's caller whose number is some user's name is still a caller from
+    outside, who must come from an active trunk's address.
 
     Callers are served first come, first served: a free member goes to the caller who has
     waited longest; a "wait" answer says the caller's place in the queue and when to ask again.
@@ -305,7 +312,7 @@ def call_route(
         if answer is not None:
             return answer
     users = get_user_model().objects.filter(is_active=True)
-    caller = users.filter(username=from_number).first() if from_number else None
+    caller = users.filter(username=from_number).first() if authenticated and from_number else None
     if queue is None:
         callee = users.filter(username=to_number).first() if to_number else None
         if callee is None:

@@ -113,6 +113,7 @@ def phone_route(request: HttpRequest) -> JsonResponse:
         to_number=question.to_number,
         source=question.source,
         attempt=question.attempt,
+        authenticated=question.authenticated,
     )
     return JsonResponse(answer)
 

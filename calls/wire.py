@@ -72,6 +72,8 @@ class RouteQuestion:
     to_number: str
     source: str
     attempt: int
+    # Whether the phone system checked the caller's credentials: only then is `from` a user.
+    authenticated: bool
 
 
 def route_question(query) -> RouteQuestion:
@@ -86,6 +88,8 @@ def route_question(query) -> RouteQuestion:
         to_number=text(query.get("to"), "to", NUMBER_TEXT, required=True),
         source=source,
         attempt=whole_number(query.get("attempt"), "attempt", 1, MAX_ATTEMPT),
+        authenticated=whole_number(query.get("authenticated"), "authenticated", 0, 1, default=0)
+        == 1,
     )
 
 

@@ -72,6 +72,7 @@ class Waiting:
     source: str
     queue: str
     attempt: int
+    authenticated: bool = False
     started: float = field(default_factory=time.monotonic)
     next_question: float = 0.0
     asking: bool = False
@@ -125,6 +126,7 @@ class MediaService:
                 "to": waiting.called,
                 "source": waiting.source,
                 "attempt": waiting.attempt,
+                "authenticated": int(waiting.authenticated),
             }
         )
         request = urllib.request.Request(
@@ -246,6 +248,7 @@ class MediaService:
                     caller=values.get("X-Caller", ""),
                     called=values.get("X-Called", ""),
                     source=values.get("X-Caller-Source", ""),
+                    authenticated=values.get("X-Authenticated", "0") == "1",
                     queue=values.get("X-Queue", ""),
                     attempt=int(values.get("X-Attempt", "0") or 0) + 1,
                 )

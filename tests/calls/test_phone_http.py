@@ -107,6 +107,8 @@ def test_without_the_secret_nothing_is_answered(client, city_line, local_trunk, 
         ("attempt", "٣"),
         ("attempt", "99999999999999999999999999"),
         ("attempt", "1001"),
+        ("authenticated", "2"),
+        ("authenticated", "yes"),
     ],
 )
 def test_a_bad_routing_question_is_refused_naming_the_parameter(

@@ -10,9 +10,21 @@ from tests.factories import user_with_role
 pytestmark = pytest.mark.django_db
 
 
-def route(call_id="c1", from_number="+4930123456", to="311", source="127.0.0.1", attempt=1):
+def route(
+    call_id="c1",
+    from_number="+4930123456",
+    to="311",
+    source="127.0.0.1",
+    attempt=1,
+    authenticated=False,
+):
     return call_route(
-        call_id=call_id, from_number=from_number, to_number=to, source=source, attempt=attempt
+        call_id=call_id,
+        from_number=from_number,
+        to_number=to,
+        source=source,
+        attempt=attempt,
+        authenticated=authenticated,
     )
 
 
@@ -126,18 +138,33 @@ def test_a_user_calls_another_available_user_directly(phone_clock):
     caller = user_with_role(roles.AGENT, username="anna")
     callee = user_with_role(roles.SUPERVISOR, username="bert")
     agent_state_set(user=callee, state=State.AVAILABLE)
-    answer = route(from_number="anna", to="bert", source="127.0.0.1")
+    answer = route(from_number="anna", to="bert", authenticated=True)
     assert answer == {"action": "agent", "uri": "sip:bert@127.0.0.1"}
     assert AgentState.objects.get(user=callee).state == State.RINGING
     assert Call.objects.get().direction == "internal"
     # Busy now: a second call is refused rather than ringing the same person.
-    assert route(call_id="c2", from_number="anna", to="bert")["code"] == 480
+    assert route(call_id="c2", from_number="anna", to="bert", authenticated=True)["code"] == 480
     assert caller.username == "anna"
 
 
 def test_outside_callers_cannot_dial_users(phone_clock):
     user_with_role(roles.AGENT, username="bert")
     assert route(from_number="+491", to="bert")["code"] == 403
+
+
+def test_a_caller_is_a_user_only_when_the_phone_system_checked_their_credentials(
+    city_line, phone_clock
+):
+    # A user whose name is a number: a caller from outside who sends that number as theirs is
+    # not that user, and without a trunk for their address is refused.
+    user_with_role(roles.AGENT, username="4711")
+    bert = user_with_role(roles.AGENT, username="bert")
+    agent_state_set(user=bert, state=State.AVAILABLE)
+    assert route(from_number="4711", to="bert", source="192.0.2.1")["code"] == 403
+    assert route(call_id="c2", from_number="4711", to="311", source="192.0.2.1")["code"] == 403
+    assert route(call_id="c3", from_number="4711", to="bert", authenticated=True)["action"] == (
+        "agent"
+    )
 
 
 def test_an_answered_call_is_not_routed_again(city_line, local_trunk, phone_clock):
