@@ -281,5 +281,8 @@ def test_a_caller_who_waited_rings_with_their_customer_and_request(
     request_tab = opened.value
     request_tab.wait_for_url("**/requests/**", timeout=10_000)
     expect(request_tab.locator("main")).to_contain_text("Ada Lovelace")
-    page.keyboard.press("Alt+KeyX")
+    # The caller hangs up: the media service ends the agent's side, the panel says so.
+    caller.hangup()
     caller.wait_for("disconnected", timeout=10)
+    expect(phone).to_have_attribute("data-state", "ready", timeout=10_000)
+    expect(phone.locator("[data-softphone-announce]")).to_contain_text("The call has ended.")
