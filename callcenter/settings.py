@@ -271,7 +271,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
-        "connect-src": ["'self'"],
+        # The softphone's WebSocket to Kamailio (calls/credentials/ hands it this address).
+        "connect-src": ["'self'", f"ws://{SIP_HOST}:{SIP_WS_PORT}"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'none'"],

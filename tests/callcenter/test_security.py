@@ -79,3 +79,10 @@ def test_pages_carry_a_content_security_policy_without_inline_script(client, age
     assert "unsafe-inline" not in policy
     assert "<script>" not in response.content.decode()
     assert " hx-on" not in response.content.decode()
+
+
+def test_the_policy_lets_the_softphone_reach_the_phone_system_and_nothing_else(client, agent):
+    client.force_login(agent)
+    policy = client.get(reverse("hierarchy:tree"))["Content-Security-Policy"]
+    (connect,) = [part for part in policy.split(";") if part.strip().startswith("connect-src")]
+    assert connect.split()[1:] == ["'self'", "ws://127.0.0.1:5066"]

@@ -81,7 +81,8 @@ def phone_browser(playwright, tmp_path):
 
 @pytest.fixture
 def softphone_page(phone_browser, phone_system, settings, live_server):
-    """A page of the app whose policy lets the softphone reach this test's WebSocket port."""
+    """A page of the app whose policy lets the softphone reach this test's WebSocket port (the
+    settings' policy names the configured port; the test's phone system listens on its own)."""
     policy = settings.CONTENT_SECURITY_POLICY
     directives = dict(policy["DIRECTIVES"])
     ws_uri = f"ws://{settings.SIP_HOST}:{settings.SIP_WS_PORT}"
