@@ -58,15 +58,20 @@ class Command(BaseCommand):
 
     def _follow(self, party, started, tone, seconds):
         answered = rang = None
+        hung_up = False
         while True:
             limit = seconds - (time.monotonic() - started)
-            if limit <= 0:
+            if limit <= 0 and not hung_up:
                 self.stdout.write(f"Hanging up after {seconds} s.")
                 party.hangup()
+                hung_up = True
+            if hung_up:
                 limit = 5
             try:
                 event = party.wait_for("state", "disconnected", "error", timeout=limit)
             except TimeoutError:
+                if hung_up:
+                    raise CommandError("the call did not end after hanging up") from None
                 continue
             elapsed = time.monotonic() - started
             if event["event"] == "error":
