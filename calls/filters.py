@@ -1,12 +1,9 @@
-from datetime import timedelta
-
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.days import local_midnight
-from callcenter.inputs import validate_day, without_control_characters
+from callcenter.days import LocalDayFilter
+from callcenter.inputs import without_control_characters
 from calls.models import Call, Direction, Outcome, Queue
 from hierarchy.filters import ANY
 from requests_app.phones import phone_or_none
@@ -27,19 +24,8 @@ class CallFilter(django_filters.FilterSet):
     agent = django_filters.CharFilter(
         label=_("Agent"), field_name="agent__username", lookup_expr="iexact"
     )
-    # Whole local days, as datetimes, so that the index on offered_at serves the range.
-    offered_from = django_filters.DateFilter(
-        label=_("From"),
-        method="offered_from_day",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_day],
-    )
-    offered_to = django_filters.DateFilter(
-        label=_("To"),
-        method="offered_to_day",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_day],
-    )
+    offered_from = LocalDayFilter(label=_("From"), field_name="offered_at")
+    offered_to = LocalDayFilter(label=_("To"), field_name="offered_at", last=True)
     call_id = django_filters.CharFilter(label=_("Call-ID"), method="by_call_id")
 
     class Meta:
@@ -61,9 +47,3 @@ class CallFilter(django_filters.FilterSet):
     def by_call_id(self, queryset, name, value):
         value = without_control_characters(value).strip()
         return queryset.filter(call_id=value) if value else queryset
-
-    def offered_from_day(self, queryset, name, value):
-        return queryset.filter(offered_at__gte=local_midnight(value))
-
-    def offered_to_day(self, queryset, name, value):
-        return queryset.filter(offered_at__lt=local_midnight(value + timedelta(days=1)))

@@ -1,5 +1,4 @@
 import re
-from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -7,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.days import local_midnight
-from callcenter.inputs import parse_id, validate_day, without_control_characters
+from callcenter.days import LocalDayFilter
+from callcenter.inputs import parse_id, without_control_characters
 from hierarchy.filters import ANY
 from hierarchy.models import Department
 from requests_app.models import Channel, CustomerRequest, RequestType, Status
@@ -39,19 +38,8 @@ class RequestFilter(django_filters.FilterSet):
     agent = django_filters.CharFilter(
         label=_("Agent"), field_name="agent__username", lookup_expr="iexact"
     )
-    # Whole local days, as datetimes, so that the index on started_at serves the range.
-    started_from = django_filters.DateFilter(
-        label=_("From"),
-        method="started_from_day",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_day],
-    )
-    started_to = django_filters.DateFilter(
-        label=_("To"),
-        method="started_to_day",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_day],
-    )
+    started_from = LocalDayFilter(label=_("From"), field_name="started_at")
+    started_to = LocalDayFilter(label=_("To"), field_name="started_at", last=True)
     overdue = django_filters.BooleanFilter(
         label=_("Overdue follow-ups only"), method="only_overdue", widget=forms.CheckboxInput
     )
@@ -100,12 +88,6 @@ class RequestFilter(django_filters.FilterSet):
         if key:
             found |= Q(work_address_key__contains=key)
         return queryset.filter(found)
-
-    def started_from_day(self, queryset, name, value):
-        return queryset.filter(started_at__gte=local_midnight(value))
-
-    def started_to_day(self, queryset, name, value):
-        return queryset.filter(started_at__lt=local_midnight(value + timedelta(days=1)))
 
     def only_overdue(self, queryset, name, value):
         if not value:

@@ -68,6 +68,11 @@ def test_the_list_filters_by_number_however_typed_and_by_agent(client, superviso
     assert "No call matches these filters." in page
     page = client.get(CALLS, {"call_id": "mine"}).content.decode()
     assert "+4930123456" in page and "+4940999999" not in page
+    # Whole local days: the calls were offered on 1 December.
+    page = client.get(CALLS, {"offered_from": "2026-12-01", "offered_to": "2026-12-01"})
+    assert "+4930123456" in page.content.decode()
+    assert "No call matches" in client.get(CALLS, {"offered_from": "2026-12-02"}).content.decode()
+    assert "No call matches" in client.get(CALLS, {"offered_to": "2026-11-30"}).content.decode()
 
 
 def test_over_htmx_the_list_answers_with_its_results(client, supervisor, calls):
