@@ -1,6 +1,8 @@
 """The knowledge base at work, clicked in a real Chromium: a supervisor writes a call script, an
 agent finds it from an information request and the request records it."""
 
+import re
+
 import pytest
 from django.db import connection
 from playwright.sync_api import Page, expect
@@ -16,6 +18,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # A typo is forgiven by PostgreSQL's trigram search; SQLite's simpler search finds whole words
 # only (knowledgebase/search.py), so there the agent types the word right.
 SEARCH_TEXT = "aplliance" if connection.vendor == "postgresql" else "appliance"
+
+
+# The request form's knowledge search and an article opened from it (requests_app.urls).
+SEARCHED = re.compile(r"/requests/\d+/knowledge/$")
+OPENED = re.compile(r"/requests/\d+/knowledge/\d+/$")
 
 
 def test_a_script_is_written_found_from_a_request_and_recorded(
@@ -55,13 +62,17 @@ def test_a_script_is_written_found_from_a_request_and_recorded(
     assert not FailedSearch.objects.exists()
 
     search.fill(SEARCH_TEXT)
-    search.press("Enter")  # searches; does not save the request
+    # Enter searches (a POST) and does not save the request. The live search (a GET) may show
+    # the same hits first: wait for the submitted search's answer, as the agent's eyes do.
+    with page.expect_response(lambda r: r.request.method == "POST" and SEARCHED.search(r.url)):
+        search.press("Enter")
     hit = page.locator("#kb-hits").get_by_role("button", name="Appliance pickup")
     expect(hit).to_be_visible()
     call.refresh_from_db()
     assert call.knowledge_searched_at is not None
     assert call.status == Status.OPEN
-    hit.click()
+    with page.expect_response(lambda r: r.request.method == "POST" and OPENED.search(r.url)):
+        hit.click()
     expect(page.locator(".kb-opened")).to_contain_text("we collect fridges and washing machines")
     expect(page.get_by_role("region", name="Articles consulted")).to_contain_text(
         "Appliance pickup"
