@@ -217,6 +217,10 @@ PHONE_RUN_DIR = BASE_DIR / os.environ.get("PHONE_RUN_DIR", "var/phone")
 CALL_RECORDINGS_DIR = BASE_DIR / os.environ.get("CALL_RECORDINGS_DIR", "var/recordings")
 # How many days a call's recording is kept; then the task worker deletes it.
 CALL_RECORDING_DAYS = int(os.environ.get("CALL_RECORDING_DAYS", "90"))
+# After how many seconds a waiting caller's routing question is asked again: for the first five
+# in the queue, up to the fiftieth, and the others (an agent who becomes free goes to the head
+# first anyway). Tests that fill a queue shorten them.
+QUEUE_RETRY_SECONDS = (1, 2, 5)
 # How long the browsers' SIP credentials are valid (seconds).
 PHONE_CREDENTIALS_SECONDS = int(os.environ.get("PHONE_CREDENTIALS_SECONDS", str(12 * 3600)))
 

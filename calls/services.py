@@ -228,12 +228,13 @@ def _wait(queue: Queue, position: int) -> dict:
     }
 
 
-def _retry_seconds(position: int) -> int:
+def _retry_seconds(position: int) -> float:
     """When a waiting caller's question is worth asking again: the head of the queue soon, the
-    others later (an agent who becomes free goes to the head first anyway)."""
+    others later (settings.QUEUE_RETRY_SECONDS)."""
+    head, middle, rest = settings.QUEUE_RETRY_SECONDS
     if position <= 5:
-        return 1
-    return 2 if position <= 50 else 5
+        return head
+    return middle if position <= 50 else rest
 
 
 def _waiting_before(queue: Queue, call: Call, now: datetime):

@@ -25,6 +25,8 @@ def talk(*parties):
     parties[0].hangup()
     for party in parties:
         party.wait_for("disconnected", timeout=5)
+        party.quit()  # all at once; close() below waits for each
+    for party in parties:
         party.close()
 
 

@@ -183,6 +183,8 @@ def test_a_waiting_caller_hears_music_until_an_agent_is_free_and_then_the_agent(
     customer.hangup()
     customer.wait_for("disconnected", timeout=5)
     agent.wait_for("disconnected", timeout=5)
+    customer.quit()  # both at once; close() waits for each
+    agent.quit()
     customer.close()
     agent.close()
     assert heard(customer.recording, until=joined - 0.2) == {HOLD_TONE}
