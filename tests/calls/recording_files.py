@@ -3,6 +3,7 @@ each party sent, and the metadata file naming it), for tests that need one witho
 
 import math
 import struct
+from datetime import timedelta
 from pathlib import Path
 
 from calls.recordings import escaped_call_id
@@ -87,3 +88,29 @@ def write_raw_recording(
         "call start time: 2027-01-15T08:00:00\ncall end time: 2027-01-15T08:00:03\n"
     )
     return metadata, pcap
+
+
+def call_with_recording(call_id: str, agent, queue, start, directory: Path, seconds: float):
+    """A call of the queue the agent took for `seconds`, with rtpengine's recording of it (the
+    caller at 440 Hz, the agent at 660 Hz) stored as the call's recording."""
+    from calls.models import Call
+    from calls.services import call_event_record, call_recording_save
+
+    for event, at in (("answered", 0), ("hangup", seconds)):
+        call_event_record(
+            call_id=call_id,
+            event=event,
+            at=start + timedelta(seconds=at),
+            from_number="+4930123456",
+            to_number="311",
+            username=agent.username,
+            queue_name=queue.name,
+        )
+    call = Call.objects.get(call_id=call_id)
+    write_raw_recording(
+        directory,
+        call_id,
+        [(31000, tone_payloads(440, seconds), 0.0), (32000, tone_payloads(660, seconds), 0.0)],
+    )
+    call_recording_save(call=call)
+    return call

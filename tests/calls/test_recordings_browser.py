@@ -2,16 +2,13 @@
 made (allowed by the page's security policy, decoded by the browser), and the playback is kept on
 record."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from calls.models import Call, RecordingAccess
-from calls.services import call_event_record, call_recording_save
+from calls.models import RecordingAccess
 from tests.browser.test_catalogue_journeys import log_in
-from tests.calls.recording_files import tone_payloads, write_raw_recording
+from tests.calls.recording_files import call_with_recording
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,23 +17,9 @@ def test_the_agent_plays_the_recording_in_the_browser(
     page: Page, live_server, agent, city_line, phone_clock, settings, tmp_path
 ):
     settings.CALL_RECORDINGS_DIR = tmp_path / "recordings"
-    for event, seconds in (("answered", 0), ("hangup", 3)):
-        call_event_record(
-            call_id="played",
-            event=event,
-            at=phone_clock.now + timedelta(seconds=seconds),
-            from_number="+4930123456",
-            to_number="311",
-            username=agent.username,
-            queue_name=city_line.name,
-        )
-    call = Call.objects.get(call_id="played")
-    write_raw_recording(
-        settings.CALL_RECORDINGS_DIR,
-        "played",
-        [(31000, tone_payloads(440, 3.0), 0.0), (32000, tone_payloads(660, 3.0), 0.0)],
+    call = call_with_recording(
+        "played", agent, city_line, phone_clock.now, settings.CALL_RECORDINGS_DIR, 3.0
     )
-    call_recording_save(call=call)
     log_in(page, live_server, "agent")
 
     page.goto(f"{live_server.url}{reverse('calls:call_recording', args=[call.pk])}")

@@ -2,16 +2,13 @@
 (another agent and managers get 403), each playback and download on record, never cached, and a
 clear message rather than an error when the file is gone."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 
 from callcenter import roles
 from calls import recordings
-from calls.models import Call, RecordingAccess
-from calls.services import call_event_record, call_recording_save
-from tests.calls.recording_files import tone_payloads, write_raw_recording
+from calls.models import RecordingAccess
+from tests.calls.recording_files import call_with_recording
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -21,24 +18,9 @@ pytestmark = pytest.mark.django_db
 def recorded_call(settings, tmp_path, city_line, agent, phone_clock):
     """A call the agent took, recorded."""
     settings.CALL_RECORDINGS_DIR = tmp_path / "recordings"
-    for event, seconds in (("answered", 0), ("hangup", 2)):
-        call_event_record(
-            call_id="recorded",
-            event=event,
-            at=phone_clock.now + timedelta(seconds=seconds),
-            from_number="+4930123456",
-            to_number="311",
-            username=agent.username,
-            queue_name=city_line.name,
-        )
-    call = Call.objects.get(call_id="recorded")
-    write_raw_recording(
-        settings.CALL_RECORDINGS_DIR,
-        "recorded",
-        [(31000, tone_payloads(440, 1.0), 0.0), (32000, tone_payloads(660, 1.0), 0.0)],
+    return call_with_recording(
+        "recorded", agent, city_line, phone_clock.now, settings.CALL_RECORDINGS_DIR, 1.0
     )
-    call_recording_save(call=call)
-    return call
 
 
 def page_url(call):
