@@ -63,22 +63,25 @@ from calls.services import (
     agent_state_set,
     agent_wrap_up_extend,
     call_caller_number,
+    call_dial_record,
     call_event_record,
     call_recording_days,
     call_request_start,
     call_route,
+    call_transfer_start,
     callback_done,
     pause_reason_save,
     queue_member_remove,
     queue_member_set,
     queue_save,
     recording_access_record,
+    transfer_refer_to,
     trunk_save,
 )
 from calls.sip import sip_credentials
 from calls.wire import EVENT_MAX_BYTES, BadInput, event_fields, route_question
 from requests_app.access import can_take_requests
-from requests_app.models import Customer
+from requests_app.models import Customer, CustomerRequest
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +117,7 @@ def phone_route(request: HttpRequest) -> JsonResponse:
         source=question.source,
         attempt=question.attempt,
         authenticated=question.authenticated,
+        referred_by=question.referred_by,
     )
     return JsonResponse(answer)
 
@@ -297,6 +301,69 @@ def call_answer(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(started.get_absolute_url())
     return HttpResponseRedirect(started.get_absolute_url())
+
+
+def _refusal(problem: ValidationError) -> JsonResponse:
+    """A refused transfer or dial for the softphone to say: the message and the field."""
+    fields = getattr(problem, "error_dict", {})
+    field = next(iter(fields), "")
+    return JsonResponse({"error": " ".join(problem.messages), "field": field}, status=400)
+
+
+@require(can_take_calls)
+@require_POST
+def call_transfer(request: HttpRequest) -> JsonResponse:
+    """The softphone transfers the agent's call (call_id): to `target` (a queue's number or an
+    agent), or to whoever answered the consultation call (consult_call_id). The answer names
+    the address the softphone's REFER goes to, or why the transfer is refused."""
+    try:
+        transfer = call_transfer_start(
+            agent=request.user,
+            call_id=_posted_text(request, "call_id"),
+            target=_posted_text(request, "target"),
+            consult_call_id=_posted_text(request, "consult_call_id"),
+        )
+    except ValidationError as problem:
+        return _refusal(problem)
+    return JsonResponse({"refer_to": transfer_refer_to(transfer)})
+
+
+@require(can_take_calls)
+@require_POST
+def call_dial(request: HttpRequest) -> JsonResponse:
+    """The softphone dialled a number (click to call): the call's record, outbound, linked to
+    the customer or request it was started from (their ids, optional)."""
+    customer = _linked(request, "customer", Customer.objects.all())
+    linked_request = _linked(request, "request", CustomerRequest.objects.all())
+    try:
+        call = call_dial_record(
+            agent=request.user,
+            call_id=_posted_text(request, "call_id"),
+            number=_posted_text(request, "number"),
+            customer=customer,
+            request=linked_request,
+        )
+    except ValidationError as problem:
+        return _refusal(problem)
+    return JsonResponse({"call": call.pk})
+
+
+def _posted_text(request: HttpRequest, name: str) -> str:
+    value = request.POST.get(name, "")
+    if len(value) > 255 or CONTROL_CHARACTERS.search(value):
+        raise Http404
+    return value
+
+
+def _linked(request: HttpRequest, name: str, rows):
+    """The customer or request the posted id names (404 for an id that names none or one the
+    user may not see); None when none is posted."""
+    if not request.POST.get(name):
+        return None
+    if not can_take_requests(request.user):
+        raise Http404
+    pk = parse_id(request.POST.get(name))
+    return get_object_or_404(rows, pk=pk or 0)
 
 
 # Queues, members and pause reasons ----------------------------------------------------------
