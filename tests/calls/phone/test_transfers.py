@@ -1,0 +1,98 @@
+"""Real transfers: an agent's phone transfers a caller (REFER) to another queue or agent, at once
+(blind) or after talking to them first (attended, REFER with Replaces), for a caller whose own
+phone takes the REFER (the call came straight from Kamailio) and for one the media service holds
+(the caller waited; the media service takes the REFER on its call to the agent). Each party plays
+its own tone: the target's recording tells that the caller was put through."""
+
+import pytest
+
+from calls.models import Call, Outcome, Queue, Transfer
+from calls.phone.audio import heard
+from calls.phone.system import wait_until
+from calls.services import call_transfer_start
+from tests.calls.phone.test_calls import HEARD_ENOUGH
+from tests.calls.phone.test_queue_calls import agent_of, call_record, caller
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CALLER_TONE, AGENT_TONE, TARGET_TONE = 660, 440, 880
+
+
+@pytest.fixture
+def permits(db):
+    return Queue.objects.create(name="Permits", number="312", ring_seconds=20)
+
+
+def answered_by(call_id, username):
+    """The call's record once the application knows who answered it."""
+    return wait_until(
+        lambda: Call.objects.filter(call_id=call_id, agent__username=username).first(),
+        timeout=10,
+        interval=0.2,
+        message=f"{call_id} answered by {username}",
+    )
+
+
+def recorded_enough(path):
+    wait_until(
+        lambda: path.exists() and path.stat().st_size >= HEARD_ENOUGH,
+        timeout=10,
+        message=f"{path.name} recording",
+    )
+
+
+def new_call_of(first):
+    """The call record that carried out the first call's transfer."""
+    transfer = wait_until(
+        lambda: Transfer.objects.filter(call=first, new_call__isnull=False).first(),
+        timeout=10,
+        interval=0.2,
+        message="the transfer's new call",
+    )
+    return transfer.new_call
+
+
+def hang_up_all(*parties):
+    parties[0].hangup()
+    for party in parties:
+        party.quit()
+    for party in parties:
+        party.close()
+
+
+def test_an_agent_transfers_a_caller_to_another_queue_at_once(
+    parties, city_line, permits, local_trunk
+):
+    first_agent = agent_of(city_line, "311-agent")
+    agent_of(permits, "312-agent")
+    agent = parties("311-agent", register=True, tone=AGENT_TONE, auto_answer=True)
+    target = parties("312-agent", register=True, tone=TARGET_TONE, auto_answer=True)
+    agent.wait_for("registered", timeout=5)
+    target.wait_for("registered", timeout=5)
+    customer = caller(parties)
+    customer.call("sip:311@127.0.0.1")
+    call_id = customer.wait_for("calling")["call_id"]
+    customer.wait_for("confirmed", timeout=5)
+    answered_by(call_id, "311-agent")
+
+    call_transfer_start(agent=first_agent, call_id=call_id, target="312")
+    agent.transfer("sip:312@127.0.0.1")
+
+    customer.wait_for("referred", timeout=5)
+    target.wait_for("incoming", timeout=10)
+    assert agent.wait_for("transfer_status", final=True, timeout=10)["code"] == 200
+    agent.hangup()
+    agent.wait_for("disconnected", timeout=5)
+    recorded_enough(target.recording)
+    recorded_enough(customer.recording_of_call(2))
+    hang_up_all(customer, target, agent)
+    assert heard(target.recording) == {CALLER_TONE}
+    assert heard(customer.recording_of_call(2)) == {TARGET_TONE}
+
+    first = call_record(call_id, outcome=Outcome.TRANSFERRED)
+    assert first.agent == first_agent
+    new = call_record(new_call_of(first).call_id, outcome=Outcome.ANSWERED)
+    assert new.queue == permits
+    assert new.agent.username == "312-agent"
+    assert new.from_number == first.from_number
+    assert new.trunk == local_trunk
