@@ -263,7 +263,9 @@ def _waiting_before(queue: Queue, call: Call, now: datetime):
 
 
 def _direct(user: AbstractBaseUser) -> dict:
-    return {"action": "agent", "uri": f"sip:{user.get_username()}@{settings.SIP_DOMAIN}"}
+    # "user" names who answers in the call's events.
+    username = user.get_username()
+    return {"action": "agent", "user": username, "uri": f"sip:{username}@{settings.SIP_DOMAIN}"}
 
 
 def _trunk_for(source: str) -> Trunk | None:

@@ -5,17 +5,23 @@ phone takes the REFER (the call came straight from Kamailio) and for one the med
 its own tone: the target's recording tells that the caller was put through."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
+from callcenter import roles
 from calls.models import Call, Outcome, Queue, Transfer
 from calls.phone.audio import heard
 from calls.phone.system import wait_until
-from calls.services import call_transfer_start
+from calls.services import agent_state_set, call_transfer_start
 from tests.calls.phone.test_calls import HEARD_ENOUGH
 from tests.calls.phone.test_queue_calls import agent_of, call_record, caller
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CALLER_TONE, AGENT_TONE, TARGET_TONE = 660, 440, 880
+# With the media service's hold music at 880 Hz, the target plays another tone.
+OTHER_TONE = 1000
+TONES = (440, 660, 880, OTHER_TONE)
 
 
 @pytest.fixture
@@ -96,3 +102,50 @@ def test_an_agent_transfers_a_caller_to_another_queue_at_once(
     assert new.agent.username == "312-agent"
     assert new.from_number == first.from_number
     assert new.trunk == local_trunk
+
+
+def test_an_agent_transfers_a_caller_the_media_service_holds_to_another_agent_by_name(
+    parties, city_line, local_trunk, media_service
+):
+    first_agent = user_with_role(roles.AGENT, username="311-agent")
+    city_line.members.create(user=first_agent, skill=3)
+    colleague = user_with_role(roles.AGENT, username="berit")
+    get_user_model().objects.filter(pk=colleague.pk).update(first_name="Berit", last_name="Berg")
+    agent_state_set(user=colleague, state="available")
+    agent = parties("311-agent", register=True, tone=AGENT_TONE, auto_answer=True)
+    target = parties("berit", register=True, tone=OTHER_TONE, auto_answer=True)
+    agent.wait_for("registered", timeout=5)
+    target.wait_for("registered", timeout=5)
+    customer = caller(parties)
+    customer.call("sip:311@127.0.0.1")
+    call_id = customer.wait_for("calling")["call_id"]
+    media_from = customer.wait_for("media", timeout=5)["at"]  # the music: nobody is available
+    agent_state_set(user=first_agent, state="available")
+    agent.wait_for("confirmed", timeout=10)
+    answered_by(call_id, "311-agent")
+
+    call_transfer_start(agent=first_agent, call_id=call_id, target="berit berg")
+    agent.transfer("sip:berit@127.0.0.1")
+
+    target.wait_for("incoming", timeout=10)
+    target_from = target.wait_for("confirmed", timeout=10)["at"]
+    # The media service ends the first agent's call once the target has the caller.
+    agent.wait_for("disconnected", timeout=10)
+    recorded_enough(target.recording)
+    wait_until(
+        lambda: customer.recording.stat().st_size
+        >= HEARD_ENOUGH + 2 * 8000 * (target_from - media_from),
+        timeout=10,
+        message="the caller hearing the target",
+    )
+    hang_up_all(customer, target, agent)
+    assert heard(target.recording, TONES) == {CALLER_TONE}
+    assert heard(customer.recording, TONES, skip_seconds=target_from - media_from + 0.5) == {
+        OTHER_TONE
+    }
+
+    first = call_record(call_id, outcome=Outcome.TRANSFERRED)
+    assert first.agent == first_agent
+    new = call_record(new_call_of(first).call_id, outcome=Outcome.ANSWERED)
+    assert new.agent == colleague
+    assert new.from_number == first.from_number
