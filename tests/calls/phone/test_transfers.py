@@ -133,8 +133,10 @@ def test_an_agent_transfers_a_caller_the_media_service_holds_to_another_agent_by
     agent.wait_for("disconnected", timeout=10)
     recorded_enough(target.recording)
     wait_until(
-        lambda: customer.recording.stat().st_size
-        >= HEARD_ENOUGH + 2 * 8000 * (target_from - media_from),
+        lambda: (
+            customer.recording.stat().st_size
+            >= HEARD_ENOUGH + 2 * 8000 * (target_from - media_from)
+        ),
         timeout=10,
         message="the caller hearing the target",
     )
@@ -149,3 +151,51 @@ def test_an_agent_transfers_a_caller_the_media_service_holds_to_another_agent_by
     new = call_record(new_call_of(first).call_id, outcome=Outcome.ANSWERED)
     assert new.agent == colleague
     assert new.from_number == first.from_number
+
+
+def test_an_agent_talks_to_a_colleague_first_then_hands_the_caller_over(
+    parties, city_line, local_trunk
+):
+    first_agent = agent_of(city_line, "311-agent")
+    colleague = user_with_role(roles.AGENT, username="berit")
+    agent = parties("311-agent", register=True, tone=AGENT_TONE, auto_answer=True)
+    target = parties("berit", register=True, tone=TARGET_TONE, auto_answer=True)
+    agent.wait_for("registered", timeout=5)
+    target.wait_for("registered", timeout=5)
+    customer = caller(parties)
+    customer.call("sip:311@127.0.0.1")
+    call_id = customer.wait_for("calling")["call_id"]
+    customer.wait_for("confirmed", timeout=5)
+    answered_by(call_id, "311-agent")
+
+    # The caller waits on hold while the agent asks the colleague.
+    agent.hold(call_id)
+    agent.call("sip:berit@127.0.0.1")
+    consult_id = agent.wait_for("calling")["call_id"]
+    agent.wait_for("confirmed", call_id=consult_id, timeout=5)
+    recorded_enough(target.recording)
+    wait_until(
+        lambda: Call.objects.filter(call_id=consult_id, events__username="berit").exists(),
+        timeout=10,
+        interval=0.2,
+        message="the colleague's answer",
+    )
+    transfer = call_transfer_start(agent=first_agent, call_id=call_id, consult_call_id=consult_id)
+    assert transfer.target == "berit"
+    agent.transfer_to_call(call_id, consult_id)
+
+    target.wait_for("replaced", timeout=10)
+    assert agent.wait_for("transfer_status", final=True, timeout=10)["code"] == 200
+    agent.hangup(call_id)
+    recorded_enough(target.recording_of_call(2))
+    recorded_enough(customer.recording_of_call(2))
+    hang_up_all(customer, target, agent)
+    assert heard(target.recording) == {AGENT_TONE}  # the consultation
+    assert heard(target.recording_of_call(2)) == {CALLER_TONE}
+    assert heard(customer.recording_of_call(2)) == {TARGET_TONE}
+
+    first = call_record(call_id, outcome=Outcome.TRANSFERRED)
+    assert first.agent == first_agent
+    new = call_record(new_call_of(first).call_id, outcome=Outcome.ANSWERED)
+    assert new.agent == colleague
+    assert Transfer.objects.get(call=first).attended
