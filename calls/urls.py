@@ -8,6 +8,7 @@ urlpatterns = [
     path("pop/", views.call_pop, name="call_pop"),
     path("answer/", views.call_answer, name="call_answer"),
     path("transfer/", views.call_transfer, name="call_transfer"),
+    path("transfer/target/", views.call_transfer_target, name="call_transfer_target"),
     path("dial/", views.call_dial, name="call_dial"),
     path("callbacks/", views.callback_list, name="callback_list"),
     path("queues/", views.queue_list, name="queue_list"),

@@ -76,6 +76,7 @@ from calls.services import (
     queue_save,
     recording_access_record,
     transfer_refer_to,
+    transfer_target,
     trunk_save,
 )
 from calls.sip import sip_credentials
@@ -319,13 +320,25 @@ def call_transfer(request: HttpRequest) -> JsonResponse:
     try:
         transfer = call_transfer_start(
             agent=request.user,
-            call_id=_posted_text(request, "call_id"),
-            target=_posted_text(request, "target"),
-            consult_call_id=_posted_text(request, "consult_call_id"),
+            call_id=_given_text(request.POST, "call_id"),
+            target=_given_text(request.POST, "target"),
+            consult_call_id=_given_text(request.POST, "consult_call_id"),
         )
     except ValidationError as problem:
         return _refusal(problem)
     return JsonResponse({"refer_to": transfer_refer_to(transfer)})
+
+
+@require(can_take_calls)
+@require_GET
+def call_transfer_target(request: HttpRequest) -> JsonResponse:
+    """Where the softphone's consultation call goes for what the agent typed (a queue's number,
+    an agent's name or username), or why it cannot."""
+    try:
+        username = transfer_target(_given_text(request.GET, "target"), agent=request.user)
+    except ValidationError as problem:
+        return _refusal(problem)
+    return JsonResponse({"uri": f"sip:{username}@{settings.SIP_DOMAIN}"})
 
 
 @require(can_take_calls)
@@ -338,8 +351,8 @@ def call_dial(request: HttpRequest) -> JsonResponse:
     try:
         call = call_dial_record(
             agent=request.user,
-            call_id=_posted_text(request, "call_id"),
-            number=_posted_text(request, "number"),
+            call_id=_given_text(request.POST, "call_id"),
+            number=_given_text(request.POST, "number"),
             customer=customer,
             request=linked_request,
         )
@@ -348,10 +361,11 @@ def call_dial(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"call": call.pk})
 
 
-def _posted_text(request: HttpRequest, name: str) -> str:
-    value = request.POST.get(name, "")
+def _given_text(data, name: str) -> str:
+    """A text the softphone sent; what no field can hold is refused (400, naming the field)."""
+    value = data.get(name, "")
     if len(value) > 255 or CONTROL_CHARACTERS.search(value):
-        raise Http404
+        raise ValidationError({name: _("This value cannot be used.")}, code="invalid")
     return value
 
 
