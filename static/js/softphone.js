@@ -713,6 +713,8 @@
       mediaConstraints: { audio: true, video: false },
       pcConfig: { iceServers: [] },
       eventHandlers: {
+        // Before ua.call() returns, so here rather than in follow().
+        peerconnection: (event) => listen(event.peerconnection),
         sending: (event) => {
           callId = event.request.call_id;
           recordDial(call, callId, user, links);
