@@ -212,19 +212,23 @@ class MediaService:
             def onCallMediaState(self, prm):
                 info = self.getInfo()
                 waiting = self.waiting
+                handed_over = waiting.transfer_call is not None and waiting.transfer_call.joined
                 for index, media in enumerate(info.media):
                     if (
                         media.type == pj.PJMEDIA_TYPE_AUDIO
                         and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE
-                        and not waiting.joined
                         and waiting.audio is not None
+                        and not handed_over
                     ):
+                        # Joined again after each re-INVITE (the agent's hold and resume, as
+                        # for a consultation): PJSIP may have made the call's audio port anew.
                         agent_audio = self.getAudioMedia(index)
-                        music.stopTransmit(waiting.audio)
                         waiting.audio.startTransmit(agent_audio)
                         agent_audio.startTransmit(waiting.audio)
-                        waiting.joined = True
-                        logger.info("%s joined with %s", waiting.call_id, waiting.agent_user)
+                        if not waiting.joined:
+                            music.stopTransmit(waiting.audio)
+                            waiting.joined = True
+                            logger.info("%s joined with %s", waiting.call_id, waiting.agent_user)
 
             def onCallTransferRequest(self, prm):
                 waiting = self.waiting

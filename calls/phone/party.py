@@ -269,16 +269,18 @@ def run(options):  # noqa: C901 - one event loop with its callbacks
                 )
 
         def onCallMediaState(self, prm):
+            # Again after each re-INVITE (hold, resume): PJSIP may have made the call's audio
+            # port anew, without the tone and the recorder.
             info = self.getInfo()
             for index, media in enumerate(info.media):
                 if media.type != pj.PJMEDIA_TYPE_AUDIO:
                     continue
-                if media.status != pj.PJSUA_CALL_MEDIA_ACTIVE or self.connected:
+                if media.status != pj.PJSUA_CALL_MEDIA_ACTIVE:
                     continue
                 audio = self.getAudioMedia(index)
                 if tone is not None:
                     tone.startTransmit(audio)
-                if options.get("record"):
+                if options.get("record") and self.recorder is None:
                     # A file per call: the second call (a transfer's) records beside the first.
                     state["recorded"] += 1
                     path = Path(options["record"])
@@ -286,9 +288,11 @@ def run(options):  # noqa: C901 - one event loop with its callbacks
                         path = path.with_name(f"{path.stem}-{state['recorded']}.wav")
                     self.recorder = pj.AudioMediaRecorder()
                     self.recorder.createRecorder(str(path))
+                if self.recorder is not None:
                     audio.startTransmit(self.recorder)
-                self.connected = True
-                emit("media", call_id=info.callIdString)
+                if not self.connected:
+                    self.connected = True
+                    emit("media", call_id=info.callIdString)
 
         def onCallTransferRequest(self, prm):
             # Referred elsewhere: PJSIP calls the target with this new call.

@@ -424,3 +424,73 @@ def test_calling_back_an_outside_number_without_an_outside_line_says_so(
     )
     assert call.direction == "outbound"
     assert call.agent == agent
+
+
+def test_an_agent_consults_a_colleague_cancels_then_hands_the_caller_over(
+    softphone_page, parties, city_line, local_trunk, live_server
+):
+    page = softphone_page
+    colleague = user_with_role(roles.AGENT, username="berit")
+    target = parties("berit", register=True, tone=TARGET_TONE, auto_answer=True)
+    target.wait_for("registered", timeout=5)
+    phone, caller, calling = agent_rung(page, parties, city_line, live_server)
+    with page.context.expect_page(timeout=10_000):
+        page.keyboard.press("Alt+KeyY")
+    caller.wait_for("confirmed", timeout=10)
+    expect(phone).to_have_attribute("data-state", "talking")
+
+    # A first consultation, cancelled: the caller is back, and heard again.
+    phone.get_by_role("button", name="Transfer").click()
+    phone.get_by_label("Transfer to").fill("berit")
+    phone.get_by_role("button", name="Talk to them first").click()
+    expect(phone).to_have_attribute("data-state", "held", timeout=10_000)
+    expect(phone).to_contain_text("Talking to berit; the caller is on hold")
+    target.wait_for("confirmed", timeout=10)
+    phone.get_by_role("button", name="Cancel the transfer").click()
+    target.wait_for("disconnected", timeout=10)
+    expect(phone).to_have_attribute("data-state", "talking", timeout=10_000)
+    peaks = page.evaluate(HEARD_IN_BROWSER)
+    assert peaks and all(abs(peak - CALLER_TONE) < 15 for peak in peaks), peaks
+
+    # The second time the agent completes it: the colleague takes the caller's call in place of
+    # the consultation.
+    phone.get_by_role("button", name="Transfer").click()
+    phone.get_by_label("Transfer to").fill("berit")
+    phone.get_by_role("button", name="Talk to them first").click()
+    consultation = target.wait_for("confirmed", timeout=10)["call_id"]
+    wait_until(
+        lambda: Call.objects.filter(call_id=consultation, events__username="berit").exists(),
+        timeout=10,
+        message="the colleague's answer recorded",
+    )
+    phone.get_by_role("button", name="Complete the transfer").click()
+    target.wait_for("replaced", timeout=10)
+    expect(phone).to_have_attribute("data-state", "ready", timeout=10_000)
+    wait_until(
+        lambda: (
+            target.recording_of_call(3).exists()
+            and target.recording_of_call(3).stat().st_size >= HEARD_ENOUGH
+        ),
+        timeout=10,
+        message="the colleague hearing the caller",
+    )
+    caller.hangup()
+    target.wait_for("disconnected", timeout=10)
+    target.close()
+    assert heard(target.recording_of_call(3)) == {CALLER_TONE}
+
+    first = wait_until(
+        lambda: Call.objects.filter(
+            call_id=calling["call_id"], outcome=Outcome.TRANSFERRED
+        ).first(),
+        timeout=10,
+        message="the first call transferred",
+    )
+    transfer = Transfer.objects.get(call=first)
+    assert transfer.attended
+    wait_until(
+        lambda: Call.objects.filter(pk=transfer.new_call_id, agent=colleague).exists(),
+        timeout=10,
+        message="the new call answered by the colleague",
+    )
+
