@@ -493,4 +493,3 @@ def test_an_agent_consults_a_colleague_cancels_then_hands_the_caller_over(
         timeout=10,
         message="the new call answered by the colleague",
     )
-
