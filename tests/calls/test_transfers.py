@@ -1,7 +1,7 @@
 """Transfers: what an agent may transfer where (call_transfer_start, the softphone's
-calls:call_transfer), how the phone system's call that carries out a transfer is let in and routed
-(call_route), and the records of both calls. The same with real calls: tests/calls/phone/test_transfers.py
-and the browser's panel in test_softphone_browser.py."""
+calls:call_transfer), how the phone system's call that carries out a transfer is let in and
+routed (call_route), and the records of both calls. The same with real calls:
+tests/calls/phone/test_transfers.py, and the browser's panel in test_softphone_browser.py."""
 
 import pytest
 from django.contrib.auth import get_user_model
