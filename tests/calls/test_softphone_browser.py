@@ -19,7 +19,7 @@ from callcenter import roles
 from calls.models import Call, Callback, Outcome, Queue, QueueMember, State, Transfer
 from calls.phone.audio import heard
 from calls.phone.system import wait_until
-from calls.services import agent_state_set
+from calls.services import agent_state_set, call_transfer_start
 from requests_app.models import Channel, Customer
 from tests.browser.test_accessibility import AXE, serious_violations
 from tests.browser.test_catalogue_journeys import log_in
@@ -459,7 +459,9 @@ def test_an_agent_consults_a_colleague_cancels_then_hands_the_caller_over(
     phone.get_by_role("button", name="Talk to them first").click()
     consultation = target.wait_for("confirmed", timeout=10)["call_id"]
     wait_until(
-        lambda: Call.objects.filter(call_id=consultation, events__username="berit").exists(),
+        lambda: Call.objects.filter(
+            call_id=consultation, events__event="answered", events__username="berit"
+        ).exists(),
         timeout=10,
         message="the colleague's answer recorded",
     )
@@ -493,3 +495,73 @@ def test_an_agent_consults_a_colleague_cancels_then_hands_the_caller_over(
         timeout=10,
         message="the new call answered by the colleague",
     )
+
+
+def test_an_agent_in_the_browser_takes_over_a_caller_a_colleague_consulted_them_about(
+    softphone_page, parties, city_line, local_trunk, live_server
+):
+    page = softphone_page
+    first_agent = user_with_role(roles.AGENT, username="311-agent")
+    QueueMember.objects.create(queue=city_line, user=first_agent, skill=3)
+    agent_state_set(user=first_agent, state=State.AVAILABLE)
+    user_with_role(roles.AGENT, username="berit")
+    log_in(page, live_server, "berit")
+    phone = page.locator("#softphone")
+    expect(phone).to_have_attribute("data-state", "ready", timeout=10_000)
+    # The first agent's desk phone takes the caller, holds them and calls the colleague.
+    desk = parties("311-agent", register=True, tone=TARGET_TONE, auto_answer=True)
+    desk.wait_for("registered", timeout=5)
+    caller = parties("caller", user=CALLER, domain="pstn.example", tone=CALLER_TONE)
+    caller.call("sip:311@127.0.0.1")
+    call_id = caller.wait_for("calling")["call_id"]
+    caller.wait_for("confirmed", timeout=10)
+    wait_until(
+        lambda: Call.objects.filter(call_id=call_id, agent=first_agent).exists(),
+        timeout=10,
+        message="the first agent's answer recorded",
+    )
+    desk.hold(call_id)
+    desk.call("sip:berit@127.0.0.1")
+    consultation = desk.wait_for("calling")["call_id"]
+    expect(phone).to_have_attribute("data-state", "ringing", timeout=10_000)
+    with page.context.expect_page(timeout=10_000):
+        phone.get_by_role("button", name="Answer").click()
+    desk.wait_for("confirmed", call_id=consultation, timeout=10)
+    wait_until(
+        lambda: Call.objects.filter(
+            call_id=consultation, events__event="answered", events__username="berit"
+        ).exists(),
+        timeout=10,
+        message="the colleague's answer recorded",
+    )
+
+    call_transfer_start(agent=first_agent, call_id=call_id, consult_call_id=consultation)
+    desk.transfer_to_call(call_id, consultation)
+
+    # The caller's call takes the consultation's place in the panel, answered at once.
+    expect(phone.locator("[data-softphone-title]")).to_have_text(
+        f"On a call with {CALLER}", timeout=10_000
+    )
+    expect(phone).to_have_attribute("data-state", "talking")
+    desk.wait_for("transfer_status", final=True, timeout=10)
+    desk.hangup(call_id)
+    wait_until(
+        lambda: (
+            caller.recording_of_call(2).exists()
+            and caller.recording_of_call(2).stat().st_size >= HEARD_ENOUGH
+        ),
+        timeout=10,
+        message="the caller hearing the colleague",
+    )
+    peaks = page.evaluate(HEARD_IN_BROWSER)
+    assert peaks and all(abs(peak - CALLER_TONE) < 15 for peak in peaks), peaks
+    phone.get_by_role("button", name="Hang up").click()
+    caller.wait_for("disconnected", timeout=10)
+    caller.close()
+    assert heard(caller.recording_of_call(2)) == {AGENT_TONE}
+    first = wait_until(
+        lambda: Call.objects.filter(call_id=call_id, outcome=Outcome.TRANSFERRED).first(),
+        timeout=10,
+        message="the first call transferred",
+    )
+    assert Transfer.objects.get(call=first).new_call.agent.username == "berit"

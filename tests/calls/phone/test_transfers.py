@@ -175,7 +175,9 @@ def test_an_agent_talks_to_a_colleague_first_then_hands_the_caller_over(
     agent.wait_for("confirmed", call_id=consult_id, timeout=5)
     recorded_enough(target.recording)
     wait_until(
-        lambda: Call.objects.filter(call_id=consult_id, events__username="berit").exists(),
+        lambda: Call.objects.filter(
+            call_id=consult_id, events__event="answered", events__username="berit"
+        ).exists(),
         timeout=10,
         interval=0.2,
         message="the colleague's answer",
