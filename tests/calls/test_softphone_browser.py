@@ -316,6 +316,8 @@ def test_an_agent_transfers_a_queue_call_to_another_queue_from_the_panel(
     page.keyboard.press("Alt+KeyT")
     field = phone.get_by_label("Transfer to")
     expect(field).to_be_focused()
+    page.evaluate(AXE.read_text())
+    assert serious_violations(page) == []
     field.fill("+49 30 999999")
     field.press("Enter")
     expect(phone.get_by_role("alert")).to_contain_text("No outside line is configured")

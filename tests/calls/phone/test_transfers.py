@@ -201,3 +201,49 @@ def test_an_agent_talks_to_a_colleague_first_then_hands_the_caller_over(
     new = call_record(new_call_of(first).call_id, outcome=Outcome.ANSWERED)
     assert new.agent == colleague
     assert Transfer.objects.get(call=first).attended
+
+
+def test_an_agent_consults_a_colleague_about_a_caller_the_media_service_holds(
+    parties, city_line, local_trunk, media_service
+):
+    first_agent = user_with_role(roles.AGENT, username="311-agent")
+    city_line.members.create(user=first_agent, skill=3)
+    colleague = user_with_role(roles.AGENT, username="berit")
+    agent = parties("311-agent", register=True, tone=AGENT_TONE, auto_answer=True)
+    target = parties("berit", register=True, tone=OTHER_TONE, auto_answer=True)
+    agent.wait_for("registered", timeout=5)
+    target.wait_for("registered", timeout=5)
+    customer = caller(parties)
+    customer.call("sip:311@127.0.0.1")
+    call_id = customer.wait_for("calling")["call_id"]
+    customer.wait_for("media", timeout=5)  # the music: nobody is available
+    agent_state_set(user=first_agent, state="available")
+    agent_leg = agent.wait_for("confirmed", timeout=10)["call_id"]
+    answered_by(call_id, "311-agent")
+
+    agent.hold(agent_leg)
+    agent.call("sip:berit@127.0.0.1")
+    consult_id = agent.wait_for("calling")["call_id"]
+    agent.wait_for("confirmed", call_id=consult_id, timeout=5)
+    wait_until(
+        lambda: Call.objects.filter(
+            call_id=consult_id, events__event="answered", events__username="berit"
+        ).exists(),
+        timeout=10,
+        interval=0.2,
+        message="the colleague's answer",
+    )
+    call_transfer_start(agent=first_agent, call_id=call_id, consult_call_id=consult_id)
+    # The agent's phone refers the media service's call to the consultation's place.
+    agent.transfer_to_call(agent_leg, consult_id)
+
+    target.wait_for("replaced", timeout=10)
+    agent.wait_for("disconnected", call_id=agent_leg, timeout=10)
+    recorded_enough(target.recording_of_call(2))
+    hang_up_all(customer, target, agent)
+    assert heard(target.recording_of_call(2), TONES) == {CALLER_TONE}
+
+    first = call_record(call_id, outcome=Outcome.TRANSFERRED)
+    new = call_record(new_call_of(first).call_id, outcome=Outcome.ANSWERED)
+    assert new.agent == colleague
+    assert new.from_number == first.from_number
