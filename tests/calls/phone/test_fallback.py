@@ -7,7 +7,7 @@ import pytest
 from calls.models import Call, EventKind, State
 from calls.phone.audio import heard
 from calls.services import agent_state_set
-from tests.calls.phone.conftest import free_port
+from tests.calls.phone.harness import free_port
 from tests.calls.phone.test_calls import talk
 from tests.calls.phone.test_queue_calls import agent_of, caller
 
