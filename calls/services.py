@@ -173,7 +173,9 @@ def agent_state_set(
             _("You are on a call: change your availability when it has ended."), code="on_call"
         )
     if state == State.ON_CALL and call is None:
-        raise ValidationError(_("On a call needs the call."), code="invalid")
+        raise ValidationError(
+            _("“On a call” is set only with the call it is about."), code="invalid"
+        )
     if state == State.WRAP_UP:
         if seconds <= 0:
             _move(agent, State.AVAILABLE, at=now)
@@ -566,7 +568,16 @@ def call_event_record(
     )
     if created:
         _derive(call, now)
+        if event in (EventKind.HANGUP, EventKind.FAILED) and call.queue and call.queue.record:
+            _store_recording_after_commit(call.call_id)
     return call
+
+
+def _store_recording_after_commit(call_id: str) -> None:
+    """The task worker is asked to store the recorded call's audio once its end has committed."""
+    from calls.tasks import store_recording_soon  # the tasks call these services
+
+    transaction.on_commit(lambda: store_recording_soon(call_id), robust=True)
 
 
 def _derive(call: Call, now: datetime) -> None:
