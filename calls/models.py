@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from callcenter.inputs import LONG_TEXT
 from hierarchy.models import Department
@@ -425,7 +426,7 @@ class EventKind(models.TextChoices):
     RESERVED = "reserved", _("Agent chosen")  # the application's own routing decision
     RINGING = "ringing", _("Ringing")
     ANSWERED = "answered", _("Answered")
-    HOLD = "hold", _("On hold")
+    HOLD = "hold", pgettext_lazy("phone call", "On hold")
     RESUME = "resume", _("Resumed")
     TRANSFERRED = "transferred", _("Transferred")
     HANGUP = "hangup", _("Hung up")

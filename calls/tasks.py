@@ -5,11 +5,10 @@ enough are deleted."""
 import logging
 from datetime import timedelta
 
-from django.db import transaction
 from django_tasks import task
 
 from calls import clock
-from calls.models import Call, CallEvent, EventKind
+from calls.models import Call
 from calls.recordings import (
     NoAudio,
     RecordingError,
@@ -80,20 +79,8 @@ def delete_expired_recordings() -> int:
     return call_recordings_delete_expired()
 
 
-def recording_after_call_end(sender, instance: CallEvent, created: bool, **kwargs) -> None:
-    """CallEvent's post_save receiver (connected in CallsConfig.ready): when the phone system
-    reports the end of a call in a queue that records, the worker is asked to store its
-    recording once the report has committed."""
-    if not created or instance.event not in (EventKind.HANGUP, EventKind.FAILED):
-        return
-    call = instance.call
-    if call.queue_id is None or not call.queue.record:
-        return
-    transaction.on_commit(
-        lambda: _enqueue(
-            store_recording,
-            call.call_id,
-            run_after=clock.now() + timedelta(seconds=FIRST_LOOK_SECONDS),
-        ),
-        robust=True,
+def store_recording_soon(call_id: str) -> None:
+    """Asks the worker to store the call's recording a little after its end was reported."""
+    _enqueue(
+        store_recording, call_id, run_after=clock.now() + timedelta(seconds=FIRST_LOOK_SECONDS)
     )

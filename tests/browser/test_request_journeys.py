@@ -43,6 +43,9 @@ def test_an_agent_takes_one_call_of_each_type(page: Page, live_server, agent, ca
     page.get_by_role("searchbox", name="Problem code").fill("appl")
     expect(page.get_by_role("radio", name=re.compile("APPL · Appliance pickup"))).to_be_visible()
     page.get_by_role("searchbox", name="Problem code").press("ArrowDown")
+    # The work-order part above the address answers the picked code; a click before it arrives
+    # can land where the button was before the part grew.
+    expect(page.locator("#work-order-check")).to_contain_text("Saving creates the work order")
     page.get_by_role("button", name="Copy caller address").click()
     expect(page.get_by_label("Work address")).to_have_value("12 Main Street")
     page.get_by_label("Description").fill("Old fridge at the kerb")

@@ -1,12 +1,21 @@
-"""The cast of a call center's phone tests: the city line, its agents, and a clock the tests
-move (calls.clock)."""
+"""The cast of a call center's phone tests: the city line, its agents, a clock the tests move
+(calls.clock), and the real phone system with its SIP parties (tests/calls/phone/harness.py)."""
 
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from callcenter import roles
 from calls.models import Queue, Trunk
+from tests.calls.phone.harness import (
+    MediaService,
+    WorkerPhone,
+    ephemeral_credentials,
+    start_phone_system,
+    stop_phone_system,
+    use_phone_system,
+)
 from tests.factories import user_with_role
 
 
@@ -55,3 +64,88 @@ def available_agents(queue: Queue, count: int, clock: TestClock, *, skill: int =
         made.append(user)
         clock.tick(1)
     return made
+
+
+@pytest.fixture(scope="session")
+def worker_phone(live_server, tmp_path_factory):
+    """The phone system the tests of this process share (see WorkerPhone)."""
+    shared = WorkerPhone(live_server.url, tmp_path_factory.mktemp("worker-phone"))
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture
+def kamailio_asks(live_server):
+    """Where Kamailio asks its routing questions: the live server (a test module that wants
+    Kamailio to find no application overrides this, and gets a phone system of its own)."""
+    return live_server.url
+
+
+@pytest.fixture
+def phone_system(request, kamailio_asks, live_server, settings, tmp_path):
+    """Kamailio and rtpengine against the live server, settled (no call, event or registration
+    left from the test before); the test's settings name their ports."""
+    if kamailio_asks != live_server.url:
+        system = start_phone_system(kamailio_asks, tmp_path)
+        use_phone_system(settings, system, live_server.url)
+        try:
+            yield system
+        finally:
+            stop_phone_system(system)
+        return
+    shared = request.getfixturevalue("worker_phone")
+    system = shared.phone_system()
+    use_phone_system(settings, system, live_server.url)
+    yield system
+    shared.after_test()
+
+
+@pytest.fixture
+def media_service(request, phone_system, live_server):
+    """manage.py media_service for the test's phone system (HOLD_TONE as its hold music)."""
+    shared = request.getfixturevalue("worker_phone")
+    if phone_system is shared.system:
+        yield shared.media_service()
+        return
+    media = MediaService(phone_system, live_server.url)
+    try:
+        yield media
+    finally:
+        media.stop()
+
+
+@pytest.fixture
+def parties(phone_system, tmp_path):
+    """make(name, ...) starts a SIP party against the test's phone system; every party is
+    stopped at teardown. register=True registers it with valid credentials; tone and a
+    recording file (tmp_path/<name>.wav) come with every party."""
+    from calls.phone.party import Party
+
+    config = phone_system.config
+    with ExitStack() as stack:
+
+        def make(name, *, register=False, tone=None, credentials=None, record=True, **options):
+            if register and credentials is None:
+                credentials = ephemeral_credentials(name)
+            auth_user, password = credentials or (None, None)
+            party = Party(
+                name,
+                proxy=f"{config.sip_host}:{config.sip_port}",
+                domain=options.pop("domain", config.sip_domain),
+                auth_user=auth_user,
+                password=password,
+                register=register,
+                tone=tone,
+                record=tmp_path / f"{name}.wav" if record else None,
+                log_path=tmp_path / f"{name}.log",
+                **options,
+            )
+            party.recording = tmp_path / f"{name}.wav"
+            made.append(party)
+            return party
+
+        made = []
+        # Every party is told to quit first, then waited for: they take their leave at once.
+        stack.callback(lambda: [party.close() for party in made])
+        stack.callback(lambda: [party.quit() for party in made])
+        yield make

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from calls.models import AgentState, PauseReason, QueueMember, State
-from calls.services import call_event_record, call_route
+from calls.services import call_event_record, call_route, missed_call_reason
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_what_is_no_choice_changes_nothing(client, agent, reasons, data):
 
 def test_retired_and_system_reasons_cannot_be_chosen(client, agent, reasons):
     retired = PauseReason.objects.create(name="Smoking", active=False)
-    missed = PauseReason.objects.create(name="Missed call", system_key=PauseReason.MISSED_CALL)
+    missed = missed_call_reason()
     client.force_login(agent)
     for reason in (retired, missed):
         client.post(URL, {"pause": reason.pk})

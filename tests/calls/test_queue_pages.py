@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from calls.models import PauseReason, Queue, QueueMember
+from calls.services import missed_call_reason
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def test_queue_settings_out_of_range_or_taken_are_refused(client, administrator,
 
 
 def test_an_administrator_adds_retires_and_restores_pause_reasons(client, administrator):
-    PauseReason.objects.create(name="Missed call", system_key=PauseReason.MISSED_CALL)
+    missed = missed_call_reason()
     client.force_login(administrator)
     client.post(REASONS, {"action": "add", "name": "Training"})
     training = PauseReason.objects.get(name="Training")
@@ -139,5 +140,4 @@ def test_an_administrator_adds_retires_and_restores_pause_reasons(client, admini
     response = client.post(REASONS, {"action": "add", "name": "Training"})
     assert response.status_code == 200
     assert PauseReason.objects.filter(name="Training").count() == 1
-    missed = PauseReason.objects.get(system_key=PauseReason.MISSED_CALL)
     assert client.post(REASONS, {"action": "retire", "reason": str(missed.pk)}).status_code == 404

@@ -12,9 +12,6 @@ from calls.phone.audio import tone_levels
 from calls.phone.system import wait_until
 from calls.services import agent_state_set
 from calls.tasks import store_recording
-
-# The phone system's test harness (its fixtures), for this test outside its folder.
-from tests.calls.phone.conftest import *  # noqa: F403
 from tests.calls.phone.test_calls import HEARD_ENOUGH, talk
 from tests.calls.phone.test_queue_calls import call_record
 from tests.factories import user_with_role

@@ -10,7 +10,6 @@ import time
 import wave
 
 import pytest
-from _pytest.fixtures import FixtureFunctionDefinition
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -23,20 +22,11 @@ from calls.services import agent_state_set, call_transfer_start
 from requests_app.models import Channel, Customer
 from tests.browser.test_accessibility import AXE, serious_violations
 from tests.browser.test_catalogue_journeys import log_in
-from tests.calls.phone import conftest as phone_harness
 from tests.calls.phone.test_calls import HEARD_ENOUGH
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import customer_with_phone, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The real phone system and its SIP test parties: every fixture of the phone tests' harness
-# (phone_system, parties and what they need), taken as they are.
-globals().update(
-    (name, value)
-    for name, value in vars(phone_harness).items()
-    if isinstance(value, FixtureFunctionDefinition)
-)
 
 CALLER = "+4930123456"
 AGENT_TONE = 440  # what the browser's fake microphone plays

@@ -5,7 +5,7 @@ import pytest
 
 from calls.phone.audio import heard
 from calls.phone.system import wait_until
-from tests.calls.phone.conftest import AUTH_SECRET, ephemeral_credentials
+from tests.calls.phone.harness import AUTH_SECRET, ephemeral_credentials
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from calls.phone.audio import heard
 from calls.phone.recordings import recording_of, write_wavs
 from calls.phone.system import wait_until
 from calls.services import agent_state_set
-from tests.calls.phone.conftest import HOLD_TONE
+from tests.calls.phone.harness import HOLD_TONE
 from tests.calls.phone.test_calls import HEARD_ENOUGH, talk
 from tests.factories import user_with_role
 
