@@ -22,6 +22,7 @@ from calls.services import agent_state_set, call_transfer_start
 from requests_app.models import Channel, Customer
 from tests.browser.test_accessibility import AXE, serious_violations
 from tests.browser.test_catalogue_journeys import log_in
+from tests.calls.phone.harness import ephemeral_credentials
 from tests.calls.phone.test_calls import HEARD_ENOUGH
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import customer_with_phone, user_with_role
@@ -354,7 +355,7 @@ def test_an_agent_calls_a_customer_from_their_page_and_both_hear_each_other(
         "customer-phone",
         user=CALLER,
         register=True,
-        credentials=phone_harness.ephemeral_credentials(CALLER),
+        credentials=ephemeral_credentials(CALLER),
         tone=CALLER_TONE,
         auto_answer=True,
     )

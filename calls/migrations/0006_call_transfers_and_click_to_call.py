@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0004_queue_recording_days'),
+        ('calls', '0005_missed_call_reason'),
         ('requests_app', '0009_callers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
