@@ -222,7 +222,12 @@ def _chosen_availability(data) -> tuple[str, PauseReason | None]:
 
 @require(can_view_calls)
 def call_list(request: HttpRequest) -> HttpResponse:
-    rows = visible_calls(request.user, Call.objects.for_list().prefetch_related("requests"))
+    rows = visible_calls(
+        request.user,
+        Call.objects.for_list()
+        .select_related("transferred_from__call", "transferred_from__by")
+        .prefetch_related("requests", "transfers__new_call"),
+    )
     calls = CallFilter(request.GET or None, queryset=rows)
     context = {"filter": calls, "hears_recordings": hears_recordings(request.user)}
     return render_list(request, "calls/call_list.html", calls.qs, context)

@@ -200,7 +200,10 @@ class MediaService:
                 if info.state == pj.PJSIP_INV_STATE_DISCONNECTED and waiting.agent_call is self:
                     waiting.agent_call = None
                     if waiting.transfer_call is not None:
-                        # Transferred: the caller stays for the target.
+                        # Transferred: the caller stays for the target, with music until it
+                        # answers.
+                        if not waiting.transfer_call.joined and waiting.audio is not None:
+                            music.startTransmit(waiting.audio)
                         return
                     if waiting.joined:
                         service.end(waiting, pj)

@@ -241,3 +241,15 @@ def test_the_consultation_target_is_looked_up_by_name(client, on_a_call, permits
     refused = client.get(url, {"target": "0301234"})
     assert refused.status_code == 400
     assert "No outside line" in refused.json()["error"]
+
+
+def test_the_calls_list_links_a_transferred_call_and_its_new_call(
+    client, on_a_call, permits, phone_clock
+):
+    supervisor = user_with_role(roles.SUPERVISOR, username="boss")
+    call_transfer_start(agent=on_a_call, call_id="c1", target="312")
+    route(call_id="c2", to="312", referred_by=on_a_call.username)
+    client.force_login(supervisor)
+    page = client.get(reverse("calls:call_list")).content.decode()
+    assert 'href="/calls/?call_id=c2">to 312</a>' in page
+    assert f'href="/calls/?call_id=c1">transferred by {on_a_call.username}</a>' in page
