@@ -297,6 +297,7 @@
       stopRinging();
       ringing.hidden = true;
       active.hidden = false;
+      buttons.transfer.hidden = false;
       setStatus("talking");
       title.textContent = fill(texts.talking, { number });
       if (root.contains(document.activeElement)) {
@@ -796,6 +797,8 @@
     const call = callElsewhere();
     root.toggleAttribute("data-elsewhere", Boolean(call));
     active.hidden = !call;
+    // A transfer is made in the tab that holds the call (it holds the consultation too).
+    buttons.transfer.hidden = Boolean(call);
     title.textContent = call ? call.title : "";
     if (call) {
       buttons.hold.setAttribute("aria-pressed", call.held ? "true" : "false");
