@@ -4,6 +4,8 @@ phone takes the REFER (the call came straight from Kamailio) and for one the med
 (the caller waited; the media service takes the REFER on its call to the agent). Each party plays
 its own tone: the target's recording tells that the caller was put through."""
 
+import time
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -84,8 +86,8 @@ def test_an_agent_transfers_a_caller_to_another_queue_at_once(
     call_transfer_start(agent=first_agent, call_id=call_id, target="312")
     agent.transfer("sip:312@127.0.0.1")
 
-    customer.wait_for("referred", timeout=5)
-    target.wait_for("incoming", timeout=10)
+    referred_at = customer.wait_for("referred", timeout=5)["at"]
+    rung_at = target.wait_for("incoming", timeout=10)["at"]
     assert agent.wait_for("transfer_status", final=True, timeout=10)["code"] == 200
     agent.hangup()
     agent.wait_for("disconnected", timeout=5)
@@ -94,6 +96,10 @@ def test_an_agent_transfers_a_caller_to_another_queue_at_once(
     hang_up_all(customer, target, agent)
     assert heard(target.recording) == {CALLER_TONE}
     assert heard(customer.recording_of_call(2)) == {TARGET_TONE}
+    print(
+        "transfer figures: REFER at the caller's phone to the target ringing "
+        f"{1000 * (rung_at - referred_at):.0f} ms"
+    )
 
     first = call_record(call_id, outcome=Outcome.TRANSFERRED)
     assert first.agent == first_agent
@@ -126,9 +132,14 @@ def test_an_agent_transfers_a_caller_the_media_service_holds_to_another_agent_by
 
     call_transfer_start(agent=first_agent, call_id=call_id, target="berit berg")
     agent.transfer("sip:berit@127.0.0.1")
+    transferred_at = time.time()
 
     target.wait_for("incoming", timeout=10)
     target_from = target.wait_for("confirmed", timeout=10)["at"]
+    print(
+        "transfer figures: REFER sent to the media service's target answering "
+        f"{1000 * (target_from - transferred_at):.0f} ms (auto-answer)"
+    )
     # The media service ends the first agent's call once the target has the caller.
     agent.wait_for("disconnected", timeout=10)
     recorded_enough(target.recording)
