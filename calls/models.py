@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from callcenter.inputs import LONG_TEXT
 from hierarchy.models import Department
-from requests_app.models import CustomerRequest
+from requests_app.models import Customer, CustomerRequest
 
 # The user part of a number dialled or a caller's number as the phone system sends it.
 NUMBER_TEXT = 64
@@ -345,6 +345,15 @@ class Call(models.Model):
     requests = models.ManyToManyField(
         CustomerRequest, verbose_name=_("requests"), blank=True, related_name="calls"
     )
+    # The customer an agent called from their page (click to call).
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+    )
 
     objects = CallQuerySet.as_manager()
 
@@ -445,6 +454,44 @@ class CallEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.at:%H:%M:%S.%f}"
+
+
+class Transfer(models.Model):
+    """An agent's transfer of a call to a queue or another agent, asked for by the agent's
+    softphone just before it sends the REFER. The phone system's new call to the target (the
+    caller's own phone, or the media service for a caller it holds) is let in and routed because
+    of it, and becomes its `new_call`: a call record of its own, linked to the first."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("transferred by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # A queue's number or an agent's username.
+    target = models.CharField(_("transferred to"), max_length=NUMBER_TEXT)
+    attended = models.BooleanField(_("after a consultation"), default=False)
+    asked_at = models.DateTimeField(_("asked"))
+    new_call = models.OneToOneField(
+        Call,
+        verbose_name=_("new call"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transferred_from",
+    )
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["asked_at", "id"]
+        indexes = [models.Index(fields=["target", "asked_at"], name="transfer_target")]
+
+    def __str__(self) -> str:
+        return f"{self.call} → {self.target}"
 
 
 class CallbackStatus(models.TextChoices):

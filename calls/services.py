@@ -17,6 +17,7 @@ Time comes from calls.clock.now(), which the tests set.
 
 import ipaddress
 import logging
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +26,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -47,10 +49,12 @@ from calls.models import (
     RecordingAccess,
     RecordingUse,
     State,
+    Transfer,
     Trunk,
+    number_validator,
 )
 from calls.sip import digest_ha1
-from requests_app.models import Channel, CustomerRequest
+from requests_app.models import Channel, Customer, CustomerRequest
 from requests_app.phones import phone_or_none
 from requests_app.services import request_save, request_start
 
@@ -69,6 +73,11 @@ NOT_THE_AGENTS_FAULT = {486, 487, 600, 603}
 BUSY_CODES = {486, 600, 603}
 CALLER_GAVE_UP = 487
 MISSED_CALL_NAME = gettext_noop("Missed call")
+# How long after an agent asked for a transfer the phone system's new call to the target is
+# taken for it (the REFER goes out right after the question; the new call follows in moments).
+TRANSFER_SECONDS = 60
+# What reads as a phone number rather than a queue's number or a user's name.
+PHONE_NUMBER = re.compile(r"^\+?[0-9 ()/.-]{5,}$")
 
 
 # Agents' availability ---------------------------------------------------------------------
@@ -260,7 +269,9 @@ def _waiting_before(queue: Queue, call: Call, now: datetime):
 
 
 def _direct(user: AbstractBaseUser) -> dict:
-    return {"action": "agent", "uri": f"sip:{user.get_username()}@{settings.SIP_DOMAIN}"}
+    # "user" names who answers in the call's events.
+    username = user.get_username()
+    return {"action": "agent", "user": username, "uri": f"sip:{username}@{settings.SIP_DOMAIN}"}
 
 
 def _trunk_for(source: str) -> Trunk | None:
@@ -292,6 +303,7 @@ def call_route(
     source: str,
     attempt: int,
     authenticated: bool = False,
+    referred_by: str = "",
 ) -> dict:
     """Where the phone system sends a call now (the answer's JSON, see the contract in the
     README): the queue's available member with the highest skill who has been idle longest,
@@ -311,6 +323,10 @@ def call_route(
     Most questions are a waiting caller's, asked again while nobody is free: those are answered
     from what is committed, without a transaction or a lock, when the answer cannot be a
     reservation (see _answer_unlocked). The others take the locks.
+
+    A call that carries out an agent's transfer (call_transfer_start) comes from the caller's
+    phone or from the media service, which holds the caller: it is let in to the transfer's
+    target, queue or agent, as a call of its own linked to the first (see _transfer_for).
     """
     now = clock.now()
     queue = Queue.objects.filter(number=to_number).first()
@@ -318,10 +334,16 @@ def call_route(
         answer = _answer_unlocked(call_id, queue, attempt, now)
         if answer is not None:
             return answer
+    if not authenticated:
+        transfer = _transfer_for(call_id, to_number, from_number, referred_by, source, now)
+        if transfer is not None:
+            return _route_transfer(transfer.pk, call_id, attempt, now)
     users = get_user_model().objects.filter(is_active=True)
     caller = users.filter(username=from_number).first() if authenticated and from_number else None
     if queue is None:
         callee = users.filter(username=to_number).first() if to_number else None
+        if callee is None and caller is not None:
+            return _refuse_dial(call_id, caller, to_number, now)
         if callee is None:
             return _reject(404, "Unknown number")
         if caller is None:
@@ -334,6 +356,27 @@ def call_route(
         if trunk is None:
             return _reject(403, "Unknown source")
     return _route_locked(call_id, from_number, caller, trunk, queue, attempt, now)
+
+
+@transaction.atomic
+def _refuse_dial(call_id: str, caller, to_number: str, now: datetime) -> dict:
+    """A user dialled what is neither a queue, a user nor a phone registered here: with no
+    line to the outside the call fails, and its record (the softphone's, see call_dial_record)
+    says so."""
+    call, _created = _lock_call(
+        call_id=call_id,
+        at=now,
+        direction=Direction.OUTBOUND,
+        from_number=caller.get_username(),
+        to_number=to_number,
+        agent=caller,
+    )
+    if not call.events.filter(event=EventKind.FAILED).exists():
+        CallEvent.objects.create(
+            call=call, event=EventKind.FAILED, at=now, code=404, received_at=now, username=""
+        )
+        _derive(call, now)
+    return _reject(404, "No outside line")
 
 
 def _answer_unlocked(call_id: str, queue: Queue, attempt: int, now: datetime) -> dict | None:
@@ -503,6 +546,11 @@ def _route_to_user(call_id: str, caller, callee, now: datetime) -> dict:
         CallEvent.objects.create(
             call=call, event=EventKind.OFFERED, at=now, received_at=now, username=""
         )
+    return _ring_user(call, callee, now)
+
+
+def _ring_user(call: Call, callee, now: datetime) -> dict:
+    """The call rings the user if they are available (reserved for it), else "reject"."""
     agent = _lock_agent(callee)
     if agent.state == State.RINGING and agent.call_id == call.pk:
         return _direct(callee)
@@ -592,8 +640,12 @@ def _derive(call: Call, now: datetime) -> None:
     call.rang_at = min(rang) if rang else None
     answers = [e for e in events if e.event == EventKind.ANSWERED and e.username]
     call.answered_at = answers[0].at if answers else None
+    # An outbound call is the agent's who dialled it, whoever answered; another the answerer's.
+    agent_name = answers[0].username if answers else None
+    if call.direction == Direction.OUTBOUND and call.from_number:
+        agent_name = call.from_number
     call.agent = (
-        get_user_model().objects.filter(username=answers[0].username).first() if answers else None
+        get_user_model().objects.filter(username=agent_name).first() if agent_name else None
     )
     ends = [e for e in events if e.event in (EventKind.HANGUP, EventKind.FAILED)]
     end = ends[-1] if ends else None
@@ -710,6 +762,257 @@ def _wrap_up(agent: AgentState, call: Call, now: datetime) -> None:
         _move(agent, State.AVAILABLE, at=now)
     else:
         _move(agent, State.WRAP_UP, at=now, call=call, until=until)
+
+
+# Transfers and click to call -------------------------------------------------------------------
+
+
+def _agent_named(target: str):
+    """The active user whose username is the target, else the one (only) whose full name it is."""
+    users = get_user_model().objects.filter(is_active=True)
+    user = users.filter(username=target).first()
+    if user is not None:
+        return user
+    named = list(
+        users.annotate(full_name=Concat("first_name", Value(" "), "last_name")).filter(
+            full_name__iexact=target
+        )[:2]
+    )
+    return named[0] if len(named) == 1 else None
+
+
+def transfer_target(target: str, *, agent: AbstractBaseUser) -> str:
+    """The queue's number or the agent's username that `target` names (a queue's number, an
+    agent's username or full name). There is no line to the outside: a phone number is refused,
+    as anything else no queue or agent answers to."""
+    target = (target or "").strip()
+    if not target:
+        raise ValidationError(
+            {"target": _("Give the queue number or the agent to transfer the call to.")},
+            code="required",
+        )
+    if Queue.objects.filter(number=target).exists():
+        return target
+    user = _agent_named(target)
+    if user is not None and user.has_perm("calls.take_calls"):
+        if user.pk == agent.pk:
+            raise ValidationError(
+                {"target": _("You cannot transfer a call to yourself.")}, code="invalid"
+            )
+        return user.get_username()
+    if PHONE_NUMBER.match(target):
+        raise ValidationError(
+            {
+                "target": _(
+                    "No outside line is configured: a call can be transferred to a queue "
+                    "number or an agent only."
+                )
+            },
+            code="no_outside_line",
+        )
+    raise ValidationError(
+        {"target": _("No queue number or agent is called “%(target)s”.") % {"target": target}},
+        code="unknown",
+    )
+
+
+def _agents_call(agent: AbstractBaseUser, call_id: str) -> Call:
+    """The call `call_id` the agent is on now (locked), else ValidationError."""
+    call_id = (call_id or "").strip()
+    call = Call.objects.select_for_update().filter(call_id=call_id).first() if call_id else None
+    on_it = (
+        call is not None
+        and call.ended_at is None
+        and (
+            call.agent_id == agent.pk
+            or call.events.filter(event=EventKind.ANSWERED, username=agent.get_username()).exists()
+        )
+    )
+    if not on_it:
+        raise ValidationError({"call_id": _("You are on no call to transfer.")}, code="no_call")
+    return call
+
+
+def _consulted_agent(agent: AbstractBaseUser, consult_call_id: str) -> str:
+    """The username of who answered the agent's consultation call."""
+    consult_call_id = (consult_call_id or "").strip()
+    consult = Call.objects.filter(call_id=consult_call_id).first() if consult_call_id else None
+    if consult is None or consult.from_number != agent.get_username() or consult.ended_at:
+        raise ValidationError(
+            {"consult_call_id": _("Your consultation call is over or was never made.")},
+            code="no_call",
+        )
+    answer = (
+        consult.events.filter(event=EventKind.ANSWERED)
+        .exclude(username__in=["", agent.get_username()])
+        .order_by("at")
+        .first()
+    )
+    if answer is None:
+        raise ValidationError(
+            {"consult_call_id": _("Nobody has answered your consultation call yet.")},
+            code="not_answered",
+        )
+    return answer.username
+
+
+@transaction.atomic
+def call_transfer_start(
+    *, agent: AbstractBaseUser, call_id: str, target: str = "", consult_call_id: str = ""
+) -> Transfer:
+    """The agent transfers the call they are on (asked by the softphone right before it sends
+    the REFER): at once to a queue's number or an available agent (blind), or to whoever
+    answered their consultation call (attended, `consult_call_id`). The phone system's new call
+    to the target is routed because of it (call_route); it is also what makes the first call's
+    outcome "transferred"."""
+    call = _agents_call(agent, call_id)
+    now = clock.now()
+    if consult_call_id:
+        username, attended = _consulted_agent(agent, consult_call_id), True
+    else:
+        username, attended = transfer_target(target, agent=agent), False
+        user = get_user_model().objects.filter(username=username).first()
+        state = AgentState.objects.filter(user=user).first() if user else None
+        if user is not None and (state is None or state.current(now) != State.AVAILABLE):
+            raise ValidationError(
+                {"target": _("%(agent)s is not available now.") % {"agent": user}},
+                code="not_available",
+            )
+    return Transfer.objects.create(
+        call=call, by=agent, target=username, attended=attended, asked_at=now
+    )
+
+
+def transfer_refer_to(transfer: Transfer) -> str:
+    """The SIP address the softphone's REFER names: the queue's number or the agent."""
+    return f"sip:{transfer.target}@{settings.SIP_DOMAIN}"
+
+
+def _transfer_for(
+    call_id: str, to_number: str, from_number: str, referred_by: str, source: str, now: datetime
+) -> Transfer | None:
+    """The transfer a new call carries out: the one it was linked to already, else the latest
+    transfer to its target asked for within TRANSFER_SECONDS and not yet carried out, by the
+    agent the call names as its referrer (Referred-By) or of a call from the same number. Only
+    from a trunk's address or the media service (which holds callers) on our host."""
+    linked = Transfer.objects.filter(new_call__call_id=call_id).first()
+    if linked is not None:
+        return linked
+    if source != settings.SIP_HOST and _trunk_for(source) is None:
+        return None
+    whose = Q(by__username=referred_by) if referred_by else Q(pk__in=[])
+    if from_number and from_number != "anonymous":
+        whose |= Q(call__from_number=from_number)
+    return (
+        Transfer.objects.filter(
+            whose,
+            target=to_number,
+            new_call__isnull=True,
+            asked_at__gte=now - timedelta(seconds=TRANSFER_SECONDS),
+        )
+        .order_by("-asked_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def _route_transfer(transfer_pk: int, call_id: str, attempt: int, now: datetime) -> dict:
+    """Where the call that carries out a transfer goes: the target queue's routing, or the
+    target agent (reserved for it, unless they are the one consulted). The first time it is
+    asked, the new call's record is made, linked to the transfer, and the first call gets its
+    "transferred" event."""
+    transfer = Transfer.objects.select_for_update().select_related("by").get(pk=transfer_pk)
+    first = Call.objects.select_for_update().get(pk=transfer.call_id)
+    queue = Queue.objects.filter(number=transfer.target).first()
+    call, created = _lock_call(
+        call_id=call_id,
+        at=now,
+        direction=first.direction,
+        from_number=first.from_number,
+        to_number=transfer.target,
+        trunk=first.trunk,
+        queue=queue,
+        customer=first.customer,
+    )
+    if created:
+        CallEvent.objects.create(
+            call=call, event=EventKind.OFFERED, at=now, received_at=now, username=""
+        )
+    if transfer.new_call_id is None:
+        transfer.new_call = call
+        transfer.save(update_fields=["new_call"])
+        CallEvent.objects.get_or_create(
+            call=first,
+            event=EventKind.TRANSFERRED,
+            at=now,
+            username=transfer.by.get_username(),
+            defaults={"received_at": now},
+        )
+        _derive(first, now)
+    if queue is not None:
+        answer = _route_locked(call_id, first.from_number, None, first.trunk, queue, attempt, now)
+    else:
+        callee = get_user_model().objects.filter(username=transfer.target).first()
+        if callee is None:
+            answer = _reject(404, "Unknown number")
+        elif transfer.attended:
+            answer = _direct(callee)  # on the consultation call with whoever transfers
+        else:
+            answer = _ring_user(call, callee, now)
+    # The caller's own number for the target's phone to show (the media service's call
+    # has none).
+    return {**answer, "caller": first.from_number}
+
+
+@transaction.atomic
+def call_dial_record(
+    *,
+    agent: AbstractBaseUser,
+    call_id: str,
+    number: str,
+    customer: Customer | None = None,
+    request: CustomerRequest | None = None,
+) -> Call:
+    """The agent's softphone dialled `number` (click to call) as the call `call_id`: its record
+    is an outbound call, the agent's, linked to the customer or the request it was started
+    from. The same record however often it is told, before or after the phone system's first
+    word of the call."""
+    number = (number or "").strip()
+    if not number:
+        raise ValidationError({"number": _("Give the number to call.")}, code="required")
+    try:
+        number_validator(number)
+    except ValidationError:
+        raise ValidationError(
+            {"number": _("“%(number)s” is not a number that can be dialled.") % {"number": number}},
+            code="invalid",
+        ) from None
+    call_id = (call_id or "").strip()
+    if not call_id or len(call_id) > 255:
+        raise ValidationError({"call_id": _("The call's identifier is missing.")}, code="required")
+    if request is not None and customer is None:
+        customer = request.customer
+    username = agent.get_username()
+    call, created = _lock_call(
+        call_id=call_id,
+        at=clock.now(),
+        direction=Direction.OUTBOUND,
+        from_number=username,
+        to_number=number,
+        agent=agent,
+        customer=customer,
+    )
+    if call.from_number != username:
+        raise ValidationError({"call_id": _("This call is not yours.")}, code="invalid")
+    if not created:
+        call.direction, call.agent = Direction.OUTBOUND, agent
+        call.customer = customer or call.customer
+        call.save(update_fields=["direction", "agent", "customer"])
+        if call.events.exists():
+            _derive(call, clock.now())
+    if request is not None:
+        call.requests.add(request)
+    return call
 
 
 # Callbacks -----------------------------------------------------------------------------------

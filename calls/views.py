@@ -63,22 +63,26 @@ from calls.services import (
     agent_state_set,
     agent_wrap_up_extend,
     call_caller_number,
+    call_dial_record,
     call_event_record,
     call_recording_days,
     call_request_start,
     call_route,
+    call_transfer_start,
     callback_done,
     pause_reason_save,
     queue_member_remove,
     queue_member_set,
     queue_save,
     recording_access_record,
+    transfer_refer_to,
+    transfer_target,
     trunk_save,
 )
 from calls.sip import sip_credentials
 from calls.wire import EVENT_MAX_BYTES, BadInput, event_fields, route_question
 from requests_app.access import can_take_requests
-from requests_app.models import Customer
+from requests_app.models import Customer, CustomerRequest
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +118,7 @@ def phone_route(request: HttpRequest) -> JsonResponse:
         source=question.source,
         attempt=question.attempt,
         authenticated=question.authenticated,
+        referred_by=question.referred_by,
     )
     return JsonResponse(answer)
 
@@ -217,7 +222,12 @@ def _chosen_availability(data) -> tuple[str, PauseReason | None]:
 
 @require(can_view_calls)
 def call_list(request: HttpRequest) -> HttpResponse:
-    rows = visible_calls(request.user, Call.objects.for_list().prefetch_related("requests"))
+    rows = visible_calls(
+        request.user,
+        Call.objects.for_list()
+        .select_related("transferred_from__call", "transferred_from__by")
+        .prefetch_related("requests", "transfers__new_call"),
+    )
     calls = CallFilter(request.GET or None, queryset=rows)
     context = {"filter": calls, "hears_recordings": hears_recordings(request.user)}
     return render_list(request, "calls/call_list.html", calls.qs, context)
@@ -297,6 +307,82 @@ def call_answer(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(started.get_absolute_url())
     return HttpResponseRedirect(started.get_absolute_url())
+
+
+def _refusal(problem: ValidationError) -> JsonResponse:
+    """A refused transfer or dial for the softphone to say: the message and the field."""
+    fields = getattr(problem, "error_dict", {})
+    field = next(iter(fields), "")
+    return JsonResponse({"error": " ".join(problem.messages), "field": field}, status=400)
+
+
+@require(can_take_calls)
+@require_POST
+def call_transfer(request: HttpRequest) -> JsonResponse:
+    """The softphone transfers the agent's call (call_id): to `target` (a queue's number or an
+    agent), or to whoever answered the consultation call (consult_call_id). The answer names
+    the address the softphone's REFER goes to, or why the transfer is refused."""
+    try:
+        transfer = call_transfer_start(
+            agent=request.user,
+            call_id=_given_text(request.POST, "call_id"),
+            target=_given_text(request.POST, "target"),
+            consult_call_id=_given_text(request.POST, "consult_call_id"),
+        )
+    except ValidationError as problem:
+        return _refusal(problem)
+    return JsonResponse({"refer_to": transfer_refer_to(transfer)})
+
+
+@require(can_take_calls)
+@require_GET
+def call_transfer_target(request: HttpRequest) -> JsonResponse:
+    """Where the softphone's consultation call goes for what the agent typed (a queue's number,
+    an agent's name or username), or why it cannot."""
+    try:
+        username = transfer_target(_given_text(request.GET, "target"), agent=request.user)
+    except ValidationError as problem:
+        return _refusal(problem)
+    return JsonResponse({"uri": f"sip:{username}@{settings.SIP_DOMAIN}"})
+
+
+@require(can_take_calls)
+@require_POST
+def call_dial(request: HttpRequest) -> JsonResponse:
+    """The softphone dialled a number (click to call): the call's record, outbound, linked to
+    the customer or request it was started from (their ids, optional)."""
+    customer = _linked(request, "customer", Customer.objects.all())
+    linked_request = _linked(request, "request", CustomerRequest.objects.all())
+    try:
+        call = call_dial_record(
+            agent=request.user,
+            call_id=_given_text(request.POST, "call_id"),
+            number=_given_text(request.POST, "number"),
+            customer=customer,
+            request=linked_request,
+        )
+    except ValidationError as problem:
+        return _refusal(problem)
+    return JsonResponse({"call": call.pk})
+
+
+def _given_text(data, name: str) -> str:
+    """A text the softphone sent; what no field can hold is refused (400, naming the field)."""
+    value = data.get(name, "")
+    if len(value) > 255 or CONTROL_CHARACTERS.search(value):
+        raise ValidationError({name: _("This value cannot be used.")}, code="invalid")
+    return value
+
+
+def _linked(request: HttpRequest, name: str, rows):
+    """The customer or request the posted id names (404 for an id that names none or one the
+    user may not see); None when none is posted."""
+    if not request.POST.get(name):
+        return None
+    if not can_take_requests(request.user):
+        raise Http404
+    pk = parse_id(request.POST.get(name))
+    return get_object_or_404(rows, pk=pk or 0)
 
 
 # Queues, members and pause reasons ----------------------------------------------------------

@@ -74,6 +74,8 @@ class RouteQuestion:
     attempt: int
     # Whether the phone system checked the caller's credentials: only then is `from` a user.
     authenticated: bool
+    # The user a call made on a transfer (REFER) names as who transferred it (Referred-By).
+    referred_by: str = ""
 
 
 def route_question(query) -> RouteQuestion:
@@ -90,6 +92,7 @@ def route_question(query) -> RouteQuestion:
         attempt=whole_number(query.get("attempt"), "attempt", 1, MAX_ATTEMPT),
         authenticated=whole_number(query.get("authenticated"), "authenticated", 0, 1, default=0)
         == 1,
+        referred_by=text(query.get("referred_by"), "referred_by", USERNAME_TEXT),
     )
 
 

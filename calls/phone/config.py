@@ -39,6 +39,10 @@ FLAGS_TO_BROWSER = (
     "ICE=force DTLS=passive RTP/SAVPF rtcp-mux-offer generate-mid SDES-off replace-origin"
 )
 FLAGS_TO_PHONE = "ICE=remove RTP/AVP rtcp-mux-demux replace-origin"
+# The answer to a browser's own offer (its call out, its hold): the protocol it offered
+# (DTLS-SRTP), its bundled RTCP accepted, and rtpengine the DTLS client it became on the offer
+# (turned server by the answer, it waits for a handshake the browser never starts).
+FLAGS_ANSWER_TO_BROWSER = "ICE=force UDP/TLS/RTP/SAVPF rtcp-mux-accept SDES-off replace-origin"
 
 
 def install_command(packages=PACKAGES):
@@ -136,6 +140,7 @@ class PhoneConfig:
             "EVENT_POLL_US": str(self.event_poll_us),
             "FLAGS_TO_BROWSER": FLAGS_TO_BROWSER,
             "FLAGS_TO_PHONE": FLAGS_TO_PHONE,
+            "FLAGS_ANSWER_TO_BROWSER": FLAGS_ANSWER_TO_BROWSER,
         }
         text = TEMPLATE.read_text()
         for name, value in values.items():

@@ -4,6 +4,11 @@ them music, asks the application every interval where the call goes now, and whe
 of the audio: PJSIP's conference bridge). A ring nobody answers in time is ended and the next
 question says so (its attempt counts up); "reject" ends the caller's call.
 
+An agent who transfers the caller sends their REFER here, on the agent's call: this service
+calls the transfer's target (PJSIP places that call; Kamailio has the application route it),
+joins the caller with it once it answers and ends the agent's call. A target that cannot be
+reached leaves the caller with the agent (PJSIP tells the agent in a NOTIFY).
+
 Kamailio sends each waiting call with the question's own values in headers (X-Caller,
 X-Called, X-Caller-Source, X-Attempt, X-Queue) and knows the calls this service places by the
 port they come from; it reports their ringing, answer and end under the caller's Call-ID
@@ -84,6 +89,8 @@ class Waiting:
     ended: bool = False
     max_wait: float = 0.0
     position: int = 0
+    # The call to a transfer's target, once an agent transfers the caller.
+    transfer_call: object = None
 
 
 class MediaService:
@@ -184,6 +191,7 @@ class MediaService:
         class AgentCall(pj.Call):
             def __init__(self, account, waiting):
                 super().__init__(account)
+                self.account = account
                 self.waiting = waiting
 
             def onCallState(self, prm):
@@ -191,6 +199,12 @@ class MediaService:
                 waiting = self.waiting
                 if info.state == pj.PJSIP_INV_STATE_DISCONNECTED and waiting.agent_call is self:
                     waiting.agent_call = None
+                    if waiting.transfer_call is not None:
+                        # Transferred: the caller stays for the target, with music until it
+                        # answers.
+                        if not waiting.transfer_call.joined and waiting.audio is not None:
+                            music.startTransmit(waiting.audio)
+                        return
                     if waiting.joined:
                         service.end(waiting, pj)
                     else:
@@ -201,19 +215,72 @@ class MediaService:
             def onCallMediaState(self, prm):
                 info = self.getInfo()
                 waiting = self.waiting
+                handed_over = waiting.transfer_call is not None and waiting.transfer_call.joined
                 for index, media in enumerate(info.media):
                     if (
                         media.type == pj.PJMEDIA_TYPE_AUDIO
                         and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE
-                        and not waiting.joined
                         and waiting.audio is not None
+                        and not handed_over
                     ):
+                        # Joined again after each re-INVITE (the agent's hold and resume, as
+                        # for a consultation): PJSIP may have made the call's audio port anew.
                         agent_audio = self.getAudioMedia(index)
-                        music.stopTransmit(waiting.audio)
                         waiting.audio.startTransmit(agent_audio)
                         agent_audio.startTransmit(waiting.audio)
-                        waiting.joined = True
-                        logger.info("%s joined with %s", waiting.call_id, waiting.agent_user)
+                        if not waiting.joined:
+                            music.stopTransmit(waiting.audio)
+                            waiting.joined = True
+                            logger.info("%s joined with %s", waiting.call_id, waiting.agent_user)
+
+            def onCallTransferRequest(self, prm):
+                waiting = self.waiting
+                if not waiting.joined or waiting.ended or waiting.transfer_call is not None:
+                    prm.statusCode = 603
+                    return
+                call = TransferCall(self.account, waiting)
+                service.calls.append(call)
+                waiting.transfer_call = call
+                prm.newCall = call
+                logger.info(
+                    "%s: transferred by %s to %s", waiting.call_id, waiting.agent_user, prm.dstUri
+                )
+
+        class TransferCall(pj.Call):
+            """The call to a transfer's target, placed by PJSIP on the agent's REFER."""
+
+            def __init__(self, account, waiting):
+                super().__init__(account)
+                self.waiting = waiting
+                self.joined = False
+
+            def onCallState(self, prm):
+                info = self.getInfo()
+                waiting = self.waiting
+                if (
+                    info.state != pj.PJSIP_INV_STATE_DISCONNECTED
+                    or waiting.transfer_call is not self
+                ):
+                    return
+                if self.joined or waiting.agent_call is None:
+                    service.end(waiting, pj)
+                else:
+                    # Not reached: the caller stays with the agent.
+                    logger.info("%s: transfer failed (%s)", waiting.call_id, info.lastStatusCode)
+                    waiting.transfer_call = None
+
+            def onCallMediaState(self, prm):
+                info = self.getInfo()
+                waiting = self.waiting
+                for index, media in enumerate(info.media):
+                    if (
+                        media.type == pj.PJMEDIA_TYPE_AUDIO
+                        and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE
+                        and not self.joined
+                        and waiting.audio is not None
+                    ):
+                        service.join_transfer(waiting, self.getAudioMedia(index), pj)
+                        self.joined = True
 
         class CallerCall(pj.Call):
             def __init__(self, account, call_id, waiting=None):
@@ -366,6 +433,23 @@ class MediaService:
                 waiting.agent_call = None
                 waiting.attempt += 1
 
+    def join_transfer(self, waiting, target_audio, pj):
+        """The caller talks with the transfer's target from now on; the agent's call ends."""
+        agent_call = waiting.agent_call
+        if agent_call is not None:
+            with suppress(pj.Error):
+                for index in range(len(agent_call.getInfo().media)):
+                    agent_audio = agent_call.getAudioMedia(index)
+                    waiting.audio.stopTransmit(agent_audio)
+                    agent_audio.stopTransmit(waiting.audio)
+        with suppress(pj.Error):
+            self.music.stopTransmit(waiting.audio)
+        waiting.audio.startTransmit(target_audio)
+        target_audio.startTransmit(waiting.audio)
+        logger.info("%s joined with the transfer's target", waiting.call_id)
+        if agent_call is not None:
+            self.hang_up(agent_call, pj)
+
     def hang_up(self, call, pj):
         with suppress(pj.Error):
             if call.isActive():
@@ -375,8 +459,9 @@ class MediaService:
         if waiting.ended:
             return
         waiting.ended = True
-        if waiting.agent_call is not None:
-            self.hang_up(waiting.agent_call, pj)
+        for call in (waiting.agent_call, waiting.transfer_call):
+            if call is not None:
+                self.hang_up(call, pj)
         self.hang_up(waiting.call, pj)
 
     def stop(self):

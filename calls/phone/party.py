@@ -1,5 +1,7 @@
 """A SIP party for tests and for `manage.py test_call`: a pjsua2 endpoint in a process of its own
 that registers (or not), calls or answers, plays a tone into every call and records what it hears.
+Like a desk phone it transfers a call (blind, or to another of its calls) and, transferred, calls
+the target it is referred to.
 
 Each party is its own process because PJSIP allows one endpoint per process and aborts an
 interpreter that exits without tearing it down in order. The parent drives it through `Party`:
@@ -120,8 +122,27 @@ class Party:
     def call(self, uri):
         self.send("call", uri=uri)
 
-    def hangup(self):
-        self.send("hangup")
+    def hangup(self, call_id=None):
+        """Hangs up every call, or the one call_id names."""
+        self.send("hangup", call_id=call_id)
+
+    def hold(self, call_id=None):
+        self.send("hold", call_id=call_id)
+
+    def transfer(self, uri, call_id=None):
+        """A blind transfer of the call (REFER) to uri."""
+        self.send("transfer", uri=uri, call_id=call_id)
+
+    def transfer_to_call(self, call_id, to_call_id):
+        """An attended transfer: the call call_id is referred to the call to_call_id's other
+        party (REFER with Replaces)."""
+        self.send("transfer_to_call", call_id=call_id, to_call_id=to_call_id)
+
+    def recording_of_call(self, number):
+        """The recording of the party's number-th call with audio (1 is self.recording)."""
+        if number == 1:
+            return self.recording
+        return self.recording.with_name(f"{self.recording.stem}-{number}.wav")
 
     def answer(self, code=200):
         self.send("answer", code=code)
@@ -161,7 +182,7 @@ def emit(event, **values):
 def run(options):  # noqa: C901 - one event loop with its callbacks
     import pjsua2 as pj
 
-    state = {"calls": [], "quit": False}
+    state = {"calls": [], "quit": False, "recorded": 0}
     commands = queue.Queue()
 
     endpoint = pj.Endpoint()
@@ -217,6 +238,7 @@ def run(options):  # noqa: C901 - one event loop with its callbacks
     class Call(pj.Call):
         def __init__(self, account, call_id=pj.PJSUA_INVALID_ID):
             super().__init__(account, call_id)
+            self.account = account
             self.recorder = None
             self.connected = False
 
@@ -247,21 +269,52 @@ def run(options):  # noqa: C901 - one event loop with its callbacks
                 )
 
         def onCallMediaState(self, prm):
+            # Again after each re-INVITE (hold, resume): PJSIP may have made the call's audio
+            # port anew, without the tone and the recorder.
             info = self.getInfo()
             for index, media in enumerate(info.media):
                 if media.type != pj.PJMEDIA_TYPE_AUDIO:
                     continue
-                if media.status != pj.PJSUA_CALL_MEDIA_ACTIVE or self.connected:
+                if media.status != pj.PJSUA_CALL_MEDIA_ACTIVE:
                     continue
                 audio = self.getAudioMedia(index)
                 if tone is not None:
                     tone.startTransmit(audio)
-                if options.get("record"):
+                if options.get("record") and self.recorder is None:
+                    # A file per call: the second call (a transfer's) records beside the first.
+                    state["recorded"] += 1
+                    path = Path(options["record"])
+                    if state["recorded"] > 1:
+                        path = path.with_name(f"{path.stem}-{state['recorded']}.wav")
                     self.recorder = pj.AudioMediaRecorder()
-                    self.recorder.createRecorder(options["record"])
+                    self.recorder.createRecorder(str(path))
+                if self.recorder is not None:
                     audio.startTransmit(self.recorder)
-                self.connected = True
-                emit("media", call_id=info.callIdString)
+                if not self.connected:
+                    self.connected = True
+                    emit("media", call_id=info.callIdString)
+
+        def onCallTransferRequest(self, prm):
+            # Referred elsewhere: PJSIP calls the target with this new call.
+            call = Call(self.account)
+            state["calls"].append(call)
+            prm.newCall = call
+            emit("referred", uri=prm.dstUri, call_id=self.getInfo().callIdString)
+
+        def onCallTransferStatus(self, prm):
+            emit(
+                "transfer_status",
+                code=prm.statusCode,
+                final=prm.finalNotify,
+                call_id=self.getInfo().callIdString,
+            )
+
+        def onCallReplaced(self, prm):
+            # An attended transfer's call takes the place of this one.
+            call = Call(self.account, prm.newCallId)
+            state["calls"].append(call)
+            prm.newCall = call
+            emit("replaced", call_id=self.getInfo().callIdString)
 
     class Account(pj.Account):
         def onRegState(self, prm):
@@ -387,9 +440,27 @@ def handle(pj, command, state, account, call_class):
                 param.statusCode = command.get("code", 200)
                 call.answer(param)
     elif name == "hangup":
-        for call in state["calls"]:
-            if call.isActive():
-                call.hangup(pj.CallOpParam())
+        for call in calls_named(state, command.get("call_id")):
+            call.hangup(pj.CallOpParam())
+    elif name == "hold":
+        for call in calls_named(state, command.get("call_id")):
+            call.setHold(pj.CallOpParam(True))
+    elif name == "transfer":
+        for call in calls_named(state, command.get("call_id")):
+            call.xfer(command["uri"], pj.CallOpParam(True))
+    elif name == "transfer_to_call":
+        (call,) = calls_named(state, command["call_id"])
+        (other,) = calls_named(state, command["to_call_id"])
+        call.xferReplaces(other, pj.CallOpParam(True))
+
+
+def calls_named(state, call_id=None):
+    """The party's active calls, or the one whose Call-ID is call_id."""
+    return [
+        call
+        for call in state["calls"]
+        if call.isActive() and call_id in (None, call.getInfo().callIdString)
+    ]
 
 
 if __name__ == "__main__":

@@ -7,6 +7,13 @@
 // the request for the call in a tab of its own, so that working on the request never ends the
 // call held by this page. Hang up, Hold/Resume, Mute and a keypad (DTMF) during the call; Alt+Y
 // answers and Alt+X declines or hangs up (Ctrl+Option on a Mac, as callcenter.js's shortcuts).
+//
+// Transfer (Alt+T): to a queue's number or an agent, at once (a REFER to the other side, which
+// calls the target: the caller's phone, or the media service for a caller who waited), or after
+// a consultation call to the target with the caller on hold (then a REFER with Replaces, or
+// Cancel and the caller back). The application is told first (calls:call_transfer), which lets
+// the transferred call in and keeps the records. A page's "Call" link ([data-dial]) dials out
+// from here, and the call's record (calls:call_dial) is linked to the customer or request.
 // Every text comes from the panel's data- attributes (translated by the server).
 (() => {
   const root = document.getElementById("softphone");
@@ -22,6 +29,12 @@
   const title = $("[data-softphone-title]");
   const pop = $("[data-softphone-pop]");
   const audio = $("[data-softphone-audio]");
+  const problem = $("[data-softphone-error]");
+  const transferForm = $("[data-softphone-transfer]");
+  const transferTarget = $("[data-softphone-transfer-target]");
+  const transferError = $("[data-softphone-transfer-error]");
+  const consulting = $("[data-softphone-consulting]");
+  const consultTitle = $("[data-softphone-consult-title]");
   const buttons = {
     answer: $("[data-softphone-answer]"),
     decline: $("[data-softphone-decline]"),
@@ -29,6 +42,10 @@
     hold: $("[data-softphone-hold]"),
     mute: $("[data-softphone-mute]"),
     keypad: $("[data-softphone-keypad-toggle]"),
+    transfer: $("[data-softphone-transfer-toggle]"),
+    consult: $("[data-softphone-consult]"),
+    complete: $("[data-softphone-complete]"),
+    cancelTransfer: $("[data-softphone-cancel-transfer]"),
   };
   const keypad = $("[data-softphone-keypad]");
   const IS_MAC = /Mac/.test(
@@ -39,6 +56,10 @@
   let session = null;
   let callId = "";
   let renewTimer = null;
+  let sipDomain = "";
+  // The consultation call of an attended transfer, its Call-ID and its target's name.
+  let consult = null;
+  let consultId = "";
   const startedAt = performance.now();
 
   function fill(text, values) {
@@ -139,6 +160,7 @@
       setStatus("off");
       return;
     }
+    sipDomain = credentials.sip_uri.split("@").pop();
     const socket = new window.JsSIP.WebSocketInterface(credentials.ws_uri);
     instance = tabInstance();
     ua = new window.JsSIP.UA({
@@ -175,7 +197,14 @@
     ua.on("registrationFailed", () => setStatus("off"));
     ua.on("disconnected", () => setStatus("connecting"));
     ua.on("newRTCSession", (event) => {
-      if (event.originator === "remote") {
+      if (event.originator !== "remote") {
+        return;
+      }
+      if (session && event.request.hasHeader("replaces")) {
+        // The caller of an attended transfer takes the place of the consultation call
+        // (accepted in its "replaces" event): this is that caller's call now.
+        takeOver(event.session, event.request);
+      } else {
         incoming(event.session, event.request);
       }
     });
@@ -246,12 +275,29 @@
     announce(fill(texts.incoming, { number }));
     startRinging(fill(texts.incoming, { number }));
     showCaller(call);
+    follow(call, number);
+  }
 
+  // The caller of an attended transfer, in the place of the consultation call: answered at once.
+  function takeOver(call, request) {
+    callId = request.getHeader("X-Call-Id") || request.call_id;
+    const number = request.getHeader("X-Caller")
+      || call.remote_identity.uri.user || texts.unknownNumber;
+    session = call;
+    follow(call, number);
+    call.answer({ mediaConstraints: { audio: true, video: false }, pcConfig: { iceServers: [] } });
+  }
+
+  // What every call does here, incoming or dialled: its audio, its answer, its end.
+  function follow(call, number) {
     call.on("peerconnection", (event) => listen(event.peerconnection));
+    // An attended transfer to this phone: the caller comes in place of this call.
+    call.on("replaces", (event) => event.accept());
     call.on("accepted", () => {
       stopRinging();
       ringing.hidden = true;
       active.hidden = false;
+      buttons.transfer.hidden = false;
       setStatus("talking");
       title.textContent = fill(texts.talking, { number });
       if (root.contains(document.activeElement)) {
@@ -266,6 +312,9 @@
       }
       stopRinging();
       active.querySelectorAll("[data-softphone-request-link]").forEach((line) => line.remove());
+      if (consult && !consult.isEnded()) {
+        consult.terminate();
+      }
       session = null;
       callId = "";
       audio.srcObject = null;
@@ -274,6 +323,7 @@
       keypad.hidden = true;
       buttons.keypad.setAttribute("aria-expanded", "false");
       buttons.hold.removeAttribute("aria-busy");
+      closeTransfer();
       showHold(false);
       showMute(false);
       title.textContent = "";
@@ -283,7 +333,34 @@
       showElsewhere();
     };
     call.on("ended", end);
-    call.on("failed", end);
+    call.on("failed", (event) => {
+      const mine = session === call;
+      end();
+      if (mine && call.direction === "outgoing" && event.originator !== "local") {
+        showProblem(dialProblem(event, number));
+      }
+    });
+  }
+
+  function showProblem(text) {
+    problem.textContent = text;
+    problem.hidden = !text;
+    if (text) {
+      root.hidden = false;
+      announce(text);
+    }
+  }
+  function dialProblem(event, number) {
+    const code = event.message && event.message.status_code;
+    let text = texts.dialFailed;
+    if (code === 404 || code === 403) {
+      text = texts.dialUnreachable;
+    } else if (code === 480 || code === 408) {
+      text = texts.dialNoAnswer;
+    } else if (code === 486 || code === 600 || code === 603) {
+      text = texts.dialRefused;
+    }
+    return fill(text, { number });
   }
 
   // The application's caller pop: the number, the queue, the customers with that number.
@@ -449,6 +526,238 @@
     return true;
   }
 
+  // Transfer ----------------------------------------------------------------------------------
+
+  function openTransfer() {
+    if (!session || !session.isEstablished() || consult) {
+      return false;
+    }
+    transferForm.hidden = false;
+    buttons.transfer.setAttribute("aria-expanded", "true");
+    transferTarget.focus();
+    return true;
+  }
+  function closeTransfer() {
+    transferForm.hidden = true;
+    transferForm.removeAttribute("aria-busy");
+    buttons.transfer.setAttribute("aria-expanded", "false");
+    transferTarget.value = "";
+    showTransferError("");
+    consulting.hidden = true;
+    consult = null;
+    consultId = "";
+  }
+  function showTransferError(text) {
+    transferError.textContent = text;
+    transferError.hidden = !text;
+    if (text) {
+      transferTarget.setAttribute("aria-invalid", "true");
+      announce(text);
+    } else {
+      transferTarget.removeAttribute("aria-invalid");
+    }
+  }
+
+  // The application's answer as JSON, with its error message when it refused.
+  async function askJson(url, options) {
+    let response;
+    try {
+      response = await ask(url, {
+        ...options,
+        headers: { Accept: "application/json", "X-CSRFToken": texts.csrf },
+      });
+    } catch (error) {
+      return { error: texts.requestError };
+    }
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      return { error: answer.error || texts.requestError };
+    }
+    return answer;
+  }
+
+  // Tells the application, then sends the REFER: at once to the target typed, or (with the
+  // consultation call) in its place.
+  async function transfer(target) {
+    const call = session;
+    if (!call || !call.isEstablished() || transferForm.getAttribute("aria-busy") === "true") {
+      return;
+    }
+    transferForm.setAttribute("aria-busy", "true");
+    const consulted = consult;
+    const body = new URLSearchParams({
+      call_id: callId, target, consult_call_id: consulted ? consultId : "",
+    });
+    const answer = await askJson(texts.transferUrl, { method: "POST", body });
+    transferForm.removeAttribute("aria-busy");
+    if (session !== call) {
+      return;
+    }
+    if (answer.error) {
+      showTransferError(answer.error);
+      return;
+    }
+    const shown = consulted ? consultTitle.dataset.target : target;
+    announce(fill(texts.transferring, { target: shown }));
+    title.textContent = fill(texts.transferring, { target: shown });
+    const failed = () => {
+      if (session === call) {
+        title.textContent = "";
+        showTransferError(texts.transferFailed);
+      }
+    };
+    call.refer(answer.refer_to, {
+      replaces: consulted || undefined,
+      eventHandlers: {
+        // The other side's NOTIFY: the target has the caller.
+        accepted: () => {
+          announce(texts.transferred);
+          if (session === call && call.isEstablished()) {
+            call.terminate();
+          }
+          if (consulted && !consulted.isEnded()) {
+            consulted.terminate();
+          }
+        },
+        requestFailed: failed,
+        failed,
+      },
+    });
+  }
+
+  // An attended transfer: the caller on hold, a call to the target.
+  async function startConsultation() {
+    const call = session;
+    const target = transferTarget.value.trim();
+    if (!call || !call.isEstablished() || consult) {
+      return;
+    }
+    const answer = await askJson(
+      `${texts.transferTargetUrl}?target=${encodeURIComponent(target)}`, { method: "GET" });
+    if (session !== call) {
+      return;
+    }
+    if (answer.error) {
+      showTransferError(answer.error);
+      return;
+    }
+    showTransferError("");
+    if (!call.isOnHold().local) {
+      await new Promise((resolve) => {
+        if (!call.hold({}, resolve)) {
+          resolve();
+        }
+      });
+      showHold(true);
+    }
+    consultTitle.dataset.target = target;
+    consultTitle.textContent = fill(texts.consulting, { target });
+    transferForm.hidden = true;
+    consulting.hidden = false;
+    consult = ua.call(answer.uri, {
+      mediaConstraints: { audio: true, video: false },
+      pcConfig: { iceServers: [] },
+      eventHandlers: {
+        sending: (event) => {
+          consultId = event.request.call_id;
+        },
+        peerconnection: (event) => listen(event.peerconnection),
+      },
+    });
+    const consulted = consult;
+    const over = () => {
+      if (consult === consulted && session === call) {
+        consultTitle.textContent = texts.consultEnded;
+        announce(texts.consultEnded);
+      }
+    };
+    consulted.on("ended", over);
+    consulted.on("failed", over);
+    buttons.complete.focus();
+  }
+
+  // Back to the caller: the consultation ends, the caller is taken off hold.
+  function cancelTransfer() {
+    const call = session;
+    if (consult && !consult.isEnded()) {
+      consult.terminate();
+    }
+    closeTransfer();
+    if (call && call.isEstablished()) {
+      hearCall(call);
+      if (call.isOnHold().local) {
+        call.unhold({}, () => showHold(false));
+      }
+      buttons.transfer.focus();
+    }
+  }
+  function hearCall(call) {
+    const tracks = call.connection.getReceivers().map((receiver) => receiver.track);
+    audio.srcObject = new MediaStream(tracks.filter(Boolean));
+    audio.play().catch(() => {});
+  }
+
+  // Click to call ---------------------------------------------------------------------------------
+
+  function dial(number, links) {
+    showProblem("");
+    if (session) {
+      showProblem(texts.dialBusy);
+      return;
+    }
+    if (!ua || !ua.isRegistered()) {
+      showProblem(texts.dialOff);
+      return;
+    }
+    const user = number.replace(/[^0-9A-Za-z+*#._-]/g, "");
+    const call = ua.call(`sip:${user}@${sipDomain}`, {
+      mediaConstraints: { audio: true, video: false },
+      pcConfig: { iceServers: [] },
+      eventHandlers: {
+        // Before ua.call() returns, so here rather than in follow().
+        peerconnection: (event) => listen(event.peerconnection),
+        sending: (event) => {
+          callId = event.request.call_id;
+          recordDial(call, callId, user, links);
+        },
+      },
+    });
+    session = call;
+    const shown = number || user;
+    title.textContent = fill(texts.calling, { number: shown });
+    ringing.hidden = true;
+    active.hidden = false;
+    root.hidden = false;
+    setStatus("calling");
+    announce(fill(texts.calling, { number: shown }));
+    follow(call, shown);
+    buttons.hangup.focus({ preventScroll: true });
+  }
+  async function recordDial(call, id, number, links) {
+    const body = new URLSearchParams({ call_id: id, number, ...links });
+    const answer = await askJson(texts.dialUrl, { method: "POST", body });
+    if (answer.error && session === call) {
+      call.terminate();
+      showProblem(answer.error);
+    }
+  }
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("[data-dial]");
+    if (!link || !ua) {
+      // Without the phone, a tel: link does what the device does with it.
+      return;
+    }
+    event.preventDefault();
+    const links = {};
+    if (link.dataset.dialCustomer) {
+      links.customer = link.dataset.dialCustomer;
+    }
+    if (link.dataset.dialRequest) {
+      links.request = link.dataset.dialRequest;
+    }
+    dial(link.dataset.dial.trim(), links);
+  });
+
   // Other tabs of the application ----------------------------------------------------------------
   // Every tab registers and rings; the call lives in the tab that answered it. The others (the
   // request opened for the call among them) show it and pass hang up, hold, mute and the keypad
@@ -488,6 +797,8 @@
     const call = callElsewhere();
     root.toggleAttribute("data-elsewhere", Boolean(call));
     active.hidden = !call;
+    // A transfer is made in the tab that holds the call (it holds the consultation too).
+    buttons.transfer.hidden = Boolean(call);
     title.textContent = call ? call.title : "";
     if (call) {
       buttons.hold.setAttribute("aria-pressed", call.held ? "true" : "false");
@@ -540,6 +851,20 @@
     keypad.hidden = !keypad.hidden;
     buttons.keypad.setAttribute("aria-expanded", keypad.hidden ? "false" : "true");
   });
+  buttons.transfer.addEventListener("click", () => {
+    if (transferForm.hidden) {
+      openTransfer();
+    } else {
+      closeTransfer();
+    }
+  });
+  transferForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    transfer(transferTarget.value.trim());
+  });
+  buttons.consult.addEventListener("click", startConsultation);
+  buttons.complete.addEventListener("click", () => transfer(""));
+  buttons.cancelTransfer.addEventListener("click", cancelTransfer);
   keypad.addEventListener("click", (event) => {
     const key = event.target.closest("[data-dtmf]");
     if (key) {
@@ -558,7 +883,11 @@
     if (!shortcut) {
       return;
     }
-    const done = { KeyY: answer, KeyX: () => hangup() || command("hangup") }[event.code];
+    const done = {
+      KeyY: answer,
+      KeyX: () => hangup() || command("hangup"),
+      KeyT: openTransfer,
+    }[event.code];
     if (done && done()) {
       event.preventDefault();
     }

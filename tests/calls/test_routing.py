@@ -139,7 +139,7 @@ def test_a_user_calls_another_available_user_directly(phone_clock):
     callee = user_with_role(roles.SUPERVISOR, username="bert")
     agent_state_set(user=callee, state=State.AVAILABLE)
     answer = route(from_number="anna", to="bert", authenticated=True)
-    assert answer == {"action": "agent", "uri": "sip:bert@127.0.0.1"}
+    assert answer == {"action": "agent", "user": "bert", "uri": "sip:bert@127.0.0.1"}
     assert AgentState.objects.get(user=callee).state == State.RINGING
     assert Call.objects.get().direction == "internal"
     # Busy now: a second call is refused rather than ringing the same person.
