@@ -262,9 +262,10 @@
     callId = request.getHeader("X-Call-Id") || request.call_id;
     const caller = request.getHeader("X-Caller")
       || call.remote_identity.uri.user || call.remote_identity.display_name || "";
-    const number = caller || texts.unknownNumber;
+    const number = caller;
+    const ringsFrom = number ? fill(texts.incoming, { number }) : texts.incomingUnknown;
     root.dataset.ringingAt = String(Date.now());
-    title.textContent = fill(texts.incoming, { number });
+    title.textContent = ringsFrom;
     pop.replaceChildren();
     ringing.hidden = false;
     active.hidden = true;
@@ -272,8 +273,8 @@
     setStatus("ringing");
     // The focus stays where the agent is typing (a key meant for the form must not answer):
     // the announcement says it rings, Alt+Y answers.
-    announce(fill(texts.incoming, { number }));
-    startRinging(fill(texts.incoming, { number }));
+    announce(ringsFrom);
+    startRinging(ringsFrom);
     showCaller(call);
     follow(call, number);
   }
@@ -281,8 +282,7 @@
   // The caller of an attended transfer, in the place of the consultation call: answered at once.
   function takeOver(call, request) {
     callId = request.getHeader("X-Call-Id") || request.call_id;
-    const number = request.getHeader("X-Caller")
-      || call.remote_identity.uri.user || texts.unknownNumber;
+    const number = request.getHeader("X-Caller") || call.remote_identity.uri.user || "";
     session = call;
     follow(call, number);
     call.answer({ mediaConstraints: { audio: true, video: false }, pcConfig: { iceServers: [] } });
@@ -299,7 +299,7 @@
       active.hidden = false;
       buttons.transfer.hidden = false;
       setStatus("talking");
-      title.textContent = fill(texts.talking, { number });
+      title.textContent = number ? fill(texts.talking, { number }) : texts.talkingUnknown;
       if (root.contains(document.activeElement)) {
         buttons.hangup.focus({ preventScroll: true });
       }
