@@ -104,14 +104,21 @@ def kamailio_asks(live_server):
 
 
 @pytest.fixture
-def phone_system(live_server, settings, tmp_path, kamailio_asks):
+def rtp_ports():
+    """How many UDP ports rtpengine relays audio on: a few calls' worth (a benchmark with many
+    calls at once overrides this)."""
+    return 60
+
+
+@pytest.fixture
+def phone_system(live_server, settings, tmp_path, kamailio_asks, rtp_ports):
     """Kamailio and rtpengine started for this test against the live server, stopped after it.
     Their logs are printed at teardown (pytest shows them when the test fails)."""
     _require_phone()
     from calls.phone.system import PhoneSystem
 
     taken = set()
-    rtp_min, rtp_max = free_port_range(60, taken)
+    rtp_min, rtp_max = free_port_range(rtp_ports, taken)
     settings.PHONE_SECRET = PHONE_SECRET
     settings.PHONE_AUTH_SECRET = AUTH_SECRET
     settings.SIP_DOMAIN = "127.0.0.1"
