@@ -1,7 +1,8 @@
 """Many recorded calls at once through the real phone system on loopback: CALLS callers on the
 trunk (pjsua2 parties playing 660 Hz) dial the city line (311) at the same moment, into a queue of
 as many agents (pjsua2 parties playing 440 Hz, registered with their desk phones' SIP passwords,
-answering at once); every call is recorded by rtpengine and held HOLD seconds.
+answering at once); every call is recorded by rtpengine and held HOLD seconds. No media service:
+with an agent for every caller, none waits (a call that had to would fail, and the run with it).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> DEBUG=true \\
         .venv/bin/pytest -q -s -p no:cacheprovider bench/concurrent_calls.py
@@ -9,7 +10,7 @@ answering at once); every call is recorded by rtpengine and held HOLD seconds.
 BENCH_CALLS (default 50) and BENCH_HOLD_SECONDS (default 30) change the load. Prints the call
 setup times (the caller's INVITE to its 200 OK, the parties' own clocks), rtpengine's figures
 for every call in the middle of the hold (ng `query`: packets, bytes and errors per leg, and the
-packet loss the parties' RTCP reports) and its totals (`list totals` on its command-line port),
+packet loss the parties' RTCP reports) and its totals (ng `statistics`),
 the machine's load, and what each call's recording holds (which tones, how many seconds).
 Nothing here asserts a time; it fails when a call is not set up, not answered by an agent, or
 not recorded with both voices.
@@ -33,7 +34,6 @@ from calls.services import agent_state_set, sip_password_generate
 from tests.calls.conftest import city_line, local_trunk  # noqa: F401 - fixtures
 from tests.calls.phone.conftest import (  # noqa: F401 - fixtures
     kamailio_asks,
-    media_service,
     parties,
     phone_system,
 )
@@ -112,16 +112,6 @@ def ng(port, command, **values):
     return answer
 
 
-def rtpengine_cli(port, command):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(command.encode() + b"\n")
-        sock.shutdown(socket.SHUT_WR)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks).decode(errors="replace")
-
-
 def call_figures(answer):
     """Per call, from an ng `query` answer: RTP packets, bytes and errors (all legs), and the
     packets lost and worst MOS from the SSRCs' RTCP reports."""
@@ -176,7 +166,6 @@ def test_concurrent_recorded_calls(
     parties,  # noqa: F811
     city_line,  # noqa: F811
     local_trunk,  # noqa: F811
-    media_service,  # noqa: F811
     phone_system,  # noqa: F811
     settings,
     tmp_path,
@@ -217,14 +206,14 @@ def test_concurrent_recorded_calls(
     figures = [
         call_figures(ng(config.rtpengine_ng_port, "query", **{"call-id": c})) for c in call_ids
     ]
-    totals_mid = rtpengine_cli(config.rtpengine_cli_port_or_default, "list totals")
+    totals_mid = ng(config.rtpengine_ng_port, "statistics")
     time.sleep(HOLD_SECONDS / 2)
 
     for caller in callers:
         caller.hangup()
     for caller in callers:
         caller.wait_for("disconnected", timeout=30)
-    totals = rtpengine_cli(config.rtpengine_cli_port_or_default, "list totals")
+    totals = ng(config.rtpengine_ng_port, "statistics")
 
     print(f"load average (1 min): {load_before:.1f} before, {load_during:.1f} in the hold")
     summary("RTP packets per call (mid-hold, all legs)", [f["packets"] for f in figures], "")
@@ -274,10 +263,13 @@ def _all_ended(call_ids):
     return calls
 
 
-def _totals_of_interest(text):
-    keys = ("sessions", "packets", "errors", "lost", "timed", "rejected", "MOS", "jitter")
-    return "\n".join(
-        "  " + line.strip()
-        for line in text.splitlines()
-        if any(key.lower() in line.lower() for key in keys)
-    )
+def _totals_of_interest(statistics_answer, prefix=""):
+    """The figures of rtpengine's ng `statistics` answer that say how the audio went."""
+    keys = ("session", "packet", "error", "loss", "lost", "mos", "jitter", "timeout")
+    lines = []
+    for key, value in statistics_answer.items():
+        if isinstance(value, dict):
+            lines.append(_totals_of_interest(value, f"{prefix}{key}."))
+        elif any(k in key.lower() for k in keys) and not isinstance(value, list):
+            lines.append(f"  {prefix}{key}: {value}")
+    return "\n".join(line for line in lines if line)
