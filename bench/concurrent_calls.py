@@ -1,13 +1,15 @@
 """Many recorded calls at once through the real phone system on loopback: CALLS callers on the
 trunk (pjsua2 parties playing 660 Hz) dial the city line (311) at the same moment, into a queue of
 as many agents (pjsua2 parties playing 440 Hz, registered with their desk phones' SIP passwords,
-answering at once); every call is recorded by rtpengine and held HOLD seconds. No media service:
-with an agent for every caller, none waits (a call that had to would fail, and the run with it).
+answering at once); every call is recorded by rtpengine and held HOLD seconds. With the media
+service: a call whose routing question is not answered in time (libcurl's 1 s, twice) waits there
+with music and is joined to an agent from there, as in production.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> DEBUG=true \\
         .venv/bin/pytest -q -s -p no:cacheprovider bench/concurrent_calls.py
 
-BENCH_CALLS (default 50) and BENCH_HOLD_SECONDS (default 30) change the load. Prints the call
+BENCH_CALLS (default 50), BENCH_HOLD_SECONDS (default 30) and BENCH_RAMP_SECONDS (over how
+long the calls are placed; default 0, all in the same moment) change the load. Prints the call
 setup times (the caller's INVITE to its 200 OK, the parties' own clocks), rtpengine's figures
 for every call in the middle of the hold (ng `query`: packets, bytes and errors per leg, and the
 packet loss the parties' RTCP reports) and its totals (ng `statistics`),
@@ -34,6 +36,7 @@ from calls.services import agent_state_set, sip_password_generate
 from tests.calls.conftest import city_line, local_trunk  # noqa: F401 - fixtures
 from tests.calls.phone.conftest import (  # noqa: F401 - fixtures
     kamailio_asks,
+    media_service,
     parties,
     phone_system,
 )
@@ -43,6 +46,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 CALLS = int(os.environ.get("BENCH_CALLS", "50"))
 HOLD_SECONDS = float(os.environ.get("BENCH_HOLD_SECONDS", "30"))
+# Over how many seconds the calls are placed (0: all in the same moment).
+RAMP_SECONDS = float(os.environ.get("BENCH_RAMP_SECONDS", "0"))
 CALLER_TONE, AGENT_TONE = 660, 440
 
 
@@ -176,6 +181,7 @@ def test_concurrent_recorded_calls(
     parties,  # noqa: F811
     city_line,  # noqa: F811
     local_trunk,  # noqa: F811
+    media_service,  # noqa: F811
     phone_system,  # noqa: F811
     settings,
     tmp_path,
@@ -201,6 +207,7 @@ def test_concurrent_recorded_calls(
 
     for caller in random.sample(callers, len(callers)):
         caller.call("sip:311@127.0.0.1")
+        time.sleep(RAMP_SECONDS / CALLS)
 
     calling = {c.name: c.wait_for("calling", timeout=30) for c in callers}
     answered = {c.name: c.wait_for("confirmed", "disconnected", timeout=60) for c in callers}
@@ -208,7 +215,7 @@ def test_concurrent_recorded_calls(
     assert not refused, refused
     setup = [(answered[name]["at"] - calling[name]["at"]) * 1000 for name in calling]
     call_ids = [calling[c.name]["call_id"] for c in callers]
-    print(f"{CALLS} calls at once, recorded; held {HOLD_SECONDS:.0f} s")
+    print(f"{CALLS} calls placed over {RAMP_SECONDS:.0f} s, recorded; held {HOLD_SECONDS:.0f} s")
     summary("caller's INVITE to 200 OK", setup)
 
     time.sleep(HOLD_SECONDS / 2)
