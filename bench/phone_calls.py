@@ -22,13 +22,16 @@ from callcenter import roles
 from calls.models import AgentState, Call, QueueMember, State
 from calls.phone.system import wait_until
 from calls.services import agent_state_set
-from tests.calls.conftest import city_line, local_trunk  # noqa: F401 - fixtures
-from tests.calls.phone.conftest import (  # noqa: F401 - fixtures
-    PHONE_SECRET,
+from tests.calls.conftest import (  # noqa: F401 - fixtures
+    city_line,
     kamailio_asks,
+    local_trunk,
     parties,
     phone_system,
+    rtp_ports,
+    worker_phone,
 )
+from tests.calls.phone.harness import PHONE_SECRET
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)

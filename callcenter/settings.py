@@ -289,6 +289,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Kamailio and the media service ask over plain HTTP on this machine (PHONE_APP_URL) with
+    # their shared secret and follow no redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^calls/phone/"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,10 +1,20 @@
 """Who may do what with calls: the one place views and templates ask."""
 
+from accounts.access import may_manage
+
 
 def can_take_calls(user) -> bool:
     """Be rung for calls, set one's availability, get browser phone credentials (agents and
     supervisors)."""
     return user.has_perm("calls.take_calls")
+
+
+def can_keep_sip_password(actor, user) -> bool:
+    """A desk phone's SIP password: one's own for those who take calls, anyone's for those who
+    manage users (the page tells them when the user takes no calls)."""
+    if actor.pk == user.pk and can_take_calls(user):
+        return True
+    return may_manage(actor, user)
 
 
 def can_see_all_calls(user) -> bool:

@@ -253,6 +253,43 @@ class AgentState(models.Model):
         return self.state
 
 
+class SipPassword(models.Model):
+    """The SIP password a user's desk phone registers with, one per user. Kept as what SIP
+    digest authentication checks (MD5 of "username:realm:password", Kamailio's "HA1"), never in
+    clear: so it is good only for the SIP username and domain (the realm) it was made for, and a
+    change of either asks for a new one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="sip_password",
+    )
+    username = models.CharField(_("SIP username"), max_length=150, editable=False)
+    realm = models.CharField(_("SIP domain"), max_length=255, editable=False)
+    ha1 = models.CharField(max_length=32, editable=False)
+    set_at = models.DateTimeField(_("set"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("SIP password")
+        verbose_name_plural = _("SIP passwords")
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.realm}"
+
+    def is_current(self) -> bool:
+        """Whether Kamailio can check it: made for the user's username and today's SIP domain."""
+        return self.username == self.user.get_username() and self.realm == settings.SIP_DOMAIN
+
+
 class AgentStateChange(models.Model):
     """Every change of an agent's availability, with its time: what the reports count."""
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from calls import clock, recordings
+from calls.access import can_take_calls
 from calls.models import (
     AgentState,
     AgentStateChange,
@@ -48,12 +49,13 @@ from calls.models import (
     QueueMember,
     RecordingAccess,
     RecordingUse,
+    SipPassword,
     State,
     Transfer,
     Trunk,
     number_validator,
 )
-from calls.sip import digest_ha1
+from calls.sip import digest_ha1, new_sip_password
 from requests_app.models import Channel, Customer, CustomerRequest
 from requests_app.phones import phone_or_none
 from requests_app.services import request_save, request_start
@@ -1071,6 +1073,42 @@ def trunk_save(*, trunk: Trunk | None = None, values: dict, password: str | None
     trunk.full_clean()
     trunk.save()
     return trunk
+
+
+# Desk phones' SIP passwords -------------------------------------------------------------------
+
+
+@transaction.atomic
+def sip_password_generate(*, user: AbstractBaseUser, actor: AbstractBaseUser) -> str:
+    """A new SIP password for the user's desk phones, replacing the one before (a phone that
+    registered with it can no longer register). Returned once to be shown; only its digest hash
+    for the SIP domain of today is kept."""
+    if not user.is_active:
+        raise ValidationError(_("%(user)s is deactivated.") % {"user": user.get_username()})
+    if not can_take_calls(user):
+        raise ValidationError(
+            _("%(user)s does not take calls, so has no desk phone.") % {"user": user.get_username()}
+        )
+    password = new_sip_password()
+    username = user.get_username()
+    SipPassword.objects.update_or_create(
+        user=user,
+        defaults={
+            "username": username,
+            "realm": settings.SIP_DOMAIN,
+            "ha1": digest_ha1(username, password),
+            "set_at": clock.now(),
+            "set_by": actor,
+        },
+    )
+    return password
+
+
+@transaction.atomic
+def sip_password_remove(*, user: AbstractBaseUser) -> None:
+    """No desk phone registers as the user any more (one registered now stays until its
+    registration expires)."""
+    SipPassword.objects.filter(user=user).delete()
 
 
 @transaction.atomic

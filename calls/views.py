@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -36,6 +37,7 @@ from calls.access import (
     can_configure_calls,
     can_hear_recording,
     can_keep_pause_reasons,
+    can_keep_sip_password,
     can_keep_trunks,
     can_move_agents,
     can_see_queues,
@@ -56,6 +58,7 @@ from calls.models import (
     PauseReason,
     Queue,
     RecordingUse,
+    SipPassword,
     State,
     Trunk,
 )
@@ -75,12 +78,20 @@ from calls.services import (
     queue_member_set,
     queue_save,
     recording_access_record,
+    sip_password_generate,
+    sip_password_remove,
     transfer_refer_to,
     transfer_target,
     trunk_save,
 )
-from calls.sip import sip_credentials
-from calls.wire import EVENT_MAX_BYTES, BadInput, event_fields, route_question
+from calls.sip import desk_phone_ha1, sip_credentials
+from calls.wire import (
+    EVENT_MAX_BYTES,
+    BadInput,
+    event_fields,
+    route_question,
+    sip_password_question,
+)
 from requests_app.access import can_take_requests
 from requests_app.models import Customer, CustomerRequest
 
@@ -146,11 +157,79 @@ def phone_events(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+@csrf_exempt
+@login_not_required
+@require_GET
+def phone_sip_password(request: HttpRequest) -> JsonResponse:
+    """Kamailio asks for the digest hash (HA1) of a desk phone's SIP password, to check the
+    REGISTER or INVITE of a phone that gave its user's own username; 404 when that user may not
+    register (no password, deactivated, no longer takes calls, or the password was made for
+    another username or SIP domain)."""
+    if not _from_phone_system(request):
+        return _refused()
+    try:
+        username, realm = sip_password_question(request.GET)
+    except BadInput as problem:
+        return _bad(problem)
+    ha1 = desk_phone_ha1(username, realm)
+    if ha1 is None:
+        response = JsonResponse({"error": "no SIP password for this user"}, status=404)
+    else:
+        response = JsonResponse({"ha1": ha1})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require(can_take_calls)
 @require_GET
 def credentials(request: HttpRequest) -> JsonResponse:
     """The browser phone's SIP credentials for the signed-in agent, valid for some hours."""
     response = JsonResponse(sip_credentials(request.user.get_username()))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Desk phones ------------------------------------------------------------------------------------
+
+
+def desk_phone(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A user's desk phone: how to set it up, and its SIP password, generated here and shown
+    once (only its digest hash is kept). One's own at /calls/desk-phone/; another user's for
+    those who manage users."""
+    user = request.user if pk is None else get_object_or_404(get_user_model(), pk=pk)
+    if not can_keep_sip_password(request.user, user):
+        raise PermissionDenied
+    password, error, removed = None, "", False
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "generate":
+                password = sip_password_generate(user=user, actor=request.user)
+            elif action == "remove":
+                sip_password_remove(user=user)
+                removed = True
+            else:
+                error = _("Choose “Generate a new SIP password” or “Remove the SIP password”.")
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+    response = render_page(
+        request,
+        "calls/desk_phone.html",
+        {
+            "shown": user,
+            "is_self": user.pk == request.user.pk,
+            "sip_password": SipPassword.objects.filter(user=user).select_related("set_by").first(),
+            "takes_calls": can_take_calls(user),
+            "new_password": password,
+            "error": error,
+            "removed": removed,
+            "sip_host": settings.SIP_HOST,
+            "sip_port": settings.SIP_PORT,
+            "sip_domain": settings.SIP_DOMAIN,
+        },
+        "phone",
+    )
+    # The new password is on this page only: no copy of it in a cache.
     response["Cache-Control"] = "no-store"
     return response
 

@@ -130,3 +130,12 @@ def moment(value) -> datetime:
     if not math.isfinite(seconds) or not EARLIEST_EVENT <= seconds <= LATEST_EVENT:
         raise BadInput("at", "is out of range")
     return event_time(seconds)
+
+
+def sip_password_question(data) -> tuple[str, str]:
+    """Kamailio's question for a desk phone's password hash: the username and the realm (its SIP
+    domain) the phone answers the challenge with."""
+    return (
+        text(data.get("username"), "username", USERNAME_TEXT, required=True),
+        text(data.get("realm"), "realm", 255, required=True),
+    )

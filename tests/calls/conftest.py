@@ -9,6 +9,7 @@ import pytest
 from callcenter import roles
 from calls.models import Queue, Trunk
 from tests.calls.phone.harness import (
+    RTP_PORTS,
     MediaService,
     WorkerPhone,
     ephemeral_credentials,
@@ -82,11 +83,18 @@ def kamailio_asks(live_server):
 
 
 @pytest.fixture
-def phone_system(request, kamailio_asks, live_server, settings, tmp_path):
+def rtp_ports():
+    """How many UDP ports rtpengine relays audio on (a benchmark with many calls at once
+    overrides this, and gets a phone system of its own)."""
+    return RTP_PORTS
+
+
+@pytest.fixture
+def phone_system(request, kamailio_asks, rtp_ports, live_server, settings, tmp_path):
     """Kamailio and rtpengine against the live server, settled (no call, event or registration
     left from the test before); the test's settings name their ports."""
-    if kamailio_asks != live_server.url:
-        system = start_phone_system(kamailio_asks, tmp_path)
+    if kamailio_asks != live_server.url or rtp_ports != RTP_PORTS:
+        system = start_phone_system(kamailio_asks, tmp_path, rtp_ports)
         use_phone_system(settings, system, live_server.url)
         try:
             yield system

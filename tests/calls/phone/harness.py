@@ -96,12 +96,16 @@ def ephemeral_credentials(username, secret=AUTH_SECRET, seconds=3600):
     return auth_user, base64.b64encode(digest).decode()
 
 
-def start_phone_system(app_url, run_dir):
+# How many UDP ports rtpengine relays audio on: a few calls' worth.
+RTP_PORTS = 60
+
+
+def start_phone_system(app_url, run_dir, rtp_ports=RTP_PORTS):
     """Kamailio and rtpengine on free loopback ports, asking app_url, with their files and logs
     in run_dir."""
     require_phone()
     taken = set()
-    rtp_min, rtp_max = free_port_range(60, taken)
+    rtp_min, rtp_max = free_port_range(rtp_ports, taken)
     config = phone_config.PhoneConfig(
         sip_domain="127.0.0.1",
         sip_host="127.0.0.1",
