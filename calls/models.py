@@ -391,6 +391,15 @@ class Call(models.Model):
         blank=True,
         related_name="calls",
     )
+    # The callback an agent called the caller back for, from its item (click to call).
+    returns_callback = models.ForeignKey(
+        "Callback",
+        verbose_name=_("callback"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls_back",
+    )
 
     objects = CallQuerySet.as_manager()
 

@@ -974,11 +974,12 @@ def call_dial_record(
     number: str,
     customer: Customer | None = None,
     request: CustomerRequest | None = None,
+    callback: Callback | None = None,
 ) -> Call:
     """The agent's softphone dialled `number` (click to call) as the call `call_id`: its record
-    is an outbound call, the agent's, linked to the customer or the request it was started
-    from. The same record however often it is told, before or after the phone system's first
-    word of the call."""
+    is an outbound call, the agent's, linked to the customer, the request or the callback item
+    it was started from. The same record however often it is told, before or after the phone
+    system's first word of the call."""
     number = (number or "").strip()
     if not number:
         raise ValidationError({"number": _("Give the number to call.")}, code="required")
@@ -994,6 +995,8 @@ def call_dial_record(
         raise ValidationError({"call_id": _("The call's identifier is missing.")}, code="required")
     if request is not None and customer is None:
         customer = request.customer
+    if callback is not None and customer is None and callback.call_id is not None:
+        customer = callback.call.customer
     username = agent.get_username()
     call, created = _lock_call(
         call_id=call_id,
@@ -1003,13 +1006,15 @@ def call_dial_record(
         to_number=number,
         agent=agent,
         customer=customer,
+        returns_callback=callback,
     )
     if call.from_number != username:
         raise ValidationError({"call_id": _("This call is not yours.")}, code="invalid")
     if not created:
         call.direction, call.agent = Direction.OUTBOUND, agent
         call.customer = customer or call.customer
-        call.save(update_fields=["direction", "agent", "customer"])
+        call.returns_callback = callback or call.returns_callback
+        call.save(update_fields=["direction", "agent", "customer", "returns_callback"])
         if call.events.exists():
             _derive(call, clock.now())
     if request is not None:

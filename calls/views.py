@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import (
     FileResponse,
     Http404,
@@ -315,7 +315,14 @@ def call_list(request: HttpRequest) -> HttpResponse:
 @require(can_work_callbacks)
 def callback_list(request: HttpRequest) -> HttpResponse:
     """The callers nobody answered, oldest first, until someone calls them back."""
-    rows = visible_callbacks(request.user, Callback.objects.open().select_related("queue"))
+    rows = visible_callbacks(
+        request.user,
+        Callback.objects.open()
+        .select_related("queue")
+        .prefetch_related(
+            Prefetch("calls_back", Call.objects.select_related("agent").order_by("offered_at"))
+        ),
+    )
     return render_list(
         request, "calls/callback_list.html", rows.distinct(), {"form": CallbackDoneForm()}
     )
@@ -432,6 +439,9 @@ def call_dial(request: HttpRequest) -> JsonResponse:
     the customer or request it was started from (their ids, optional)."""
     customer = _linked(request, "customer", Customer.objects.all())
     linked_request = _linked(request, "request", CustomerRequest.objects.all())
+    callback = _linked(
+        request, "callback", visible_callbacks(request.user, Callback.objects.all()).distinct()
+    )
     try:
         call = call_dial_record(
             agent=request.user,
@@ -439,6 +449,7 @@ def call_dial(request: HttpRequest) -> JsonResponse:
             number=_given_text(request.POST, "number"),
             customer=customer,
             request=linked_request,
+            callback=callback,
         )
     except ValidationError as problem:
         return _refusal(problem)

@@ -755,6 +755,9 @@
     if (link.dataset.dialRequest) {
       links.request = link.dataset.dialRequest;
     }
+    if (link.dataset.dialCallback) {
+      links.callback = link.dataset.dialCallback;
+    }
     dial(link.dataset.dial.trim(), links);
   });
 

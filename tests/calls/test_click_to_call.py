@@ -117,6 +117,7 @@ def test_the_softphone_records_its_call(client, agent, customer):
         ({"call_id": "out\x00", "number": NUMBER}, 400),
         ({"call_id": "out", "number": NUMBER, "customer": "999999"}, 404),
         ({"call_id": "out", "number": NUMBER, "request": "abc"}, 404),
+        ({"call_id": "out", "number": NUMBER, "callback": "99999999999999999999"}, 404),
     ],
 )
 def test_bad_dial_input_is_a_clear_error_never_a_500(client, agent, data, status):
@@ -145,10 +146,37 @@ def test_a_requests_page_calls_with_the_request(client, agent, customer):
 
 def test_the_callbacks_page_calls_back_from_the_softphone(client, agent, city_line, phone_clock):
     city_line.members.create(user=agent, skill=3)
-    Callback.objects.create(queue=city_line, number="+4930555", called_at=phone_clock.now)
+    callback = Callback.objects.create(
+        queue=city_line, number="+4930555", called_at=phone_clock.now
+    )
     client.force_login(agent)
     page = client.get(reverse("calls:callback_list")).content.decode()
     assert 'data-dial="+4930555"' in page
+    assert f'data-dial-callback="{callback.pk}"' in page
+
+
+def test_a_call_back_is_kept_on_the_callback_with_its_outcome(
+    client, agent, city_line, phone_clock
+):
+    city_line.members.create(user=agent, skill=3)
+    callback = Callback.objects.create(queue=city_line, number=NUMBER, called_at=phone_clock.now)
+    client.force_login(agent)
+    data = {"call_id": "out", "number": NUMBER, "callback": callback.pk}
+    assert client.post(reverse("calls:call_dial"), data).status_code == 200
+    events(agent, phone_clock)
+    assert list(callback.calls_back.all()) == [Call.objects.get(call_id="out")]
+    page = client.get(reverse("calls:callback_list")).content.decode()
+    assert f"by {agent.username}: Answered" in page
+
+
+def test_a_callback_of_a_queue_one_does_not_answer_cannot_be_claimed(
+    client, agent, city_line, phone_clock
+):
+    callback = Callback.objects.create(queue=city_line, number=NUMBER, called_at=phone_clock.now)
+    client.force_login(agent)  # not a member of the city line
+    data = {"call_id": "out", "number": NUMBER, "callback": callback.pk}
+    assert client.post(reverse("calls:call_dial"), data).status_code == 404
+    assert not Call.objects.exists()
 
 
 def test_who_takes_no_calls_gets_no_call_link(client, customer):
