@@ -18,6 +18,7 @@ urlpatterns = [
     path("callbacks/<int:pk>/done/", views.callback_mark_done, name="callback_done"),
     path("phone/route/", views.phone_route, name="phone_route"),
     path("phone/events/", views.phone_events, name="phone_events"),
+    path("phone/voicemail/", views.phone_voicemail, name="phone_voicemail"),
     path("credentials/", views.credentials, name="credentials"),
     path("availability/", views.availability_set, name="availability_set"),
     path("<int:pk>/recording/", views.call_recording, name="call_recording"),
