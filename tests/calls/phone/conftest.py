@@ -181,8 +181,14 @@ def parties(phone_system, tmp_path):
 HOLD_TONE = 880
 
 
+@pytest.fixture(scope="session")
+def prompts_dir(tmp_path_factory):
+    """The media service's spoken prompts, rendered once for the tests of a process."""
+    return tmp_path_factory.mktemp("prompts")
+
+
 @pytest.fixture
-def media_service(phone_system, settings, tmp_path):
+def media_service(phone_system, settings, tmp_path, prompts_dir):
     """manage.py media_service for this test's phone system, with a steady 880 Hz tone as its
     hold music (so that a caller's recording tells music from agents), asking every 0.3 s."""
     music = tmp_path / "hold.wav"
@@ -207,6 +213,7 @@ def media_service(phone_system, settings, tmp_path):
         "MEDIA_SIP_PORT": str(settings.MEDIA_SIP_PORT),
         "PHONE_APP_URL": settings.PHONE_APP_URL,
         "PHONE_RUN_DIR": str(settings.PHONE_RUN_DIR),
+        "PHONE_PROMPTS_DIR": str(prompts_dir),
     }
     log = open(tmp_path / "media.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(

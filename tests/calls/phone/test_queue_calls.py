@@ -193,21 +193,3 @@ def test_a_waiting_caller_hears_music_until_an_agent_is_free_and_then_the_agent(
     call = call_record(call_id, outcome=Outcome.ANSWERED)
     assert call.agent == user
     assert call.answered_at < call.ended_at
-
-
-def test_a_caller_who_waits_the_longest_the_queue_allows_is_let_go_with_a_callback(
-    parties, city_line, local_trunk, media_service
-):
-    city_line.max_wait_seconds = 2
-    city_line.save()
-    customer = caller(parties)
-
-    customer.call("sip:311@127.0.0.1")
-
-    call_id = customer.wait_for("calling")["call_id"]
-    answered = customer.wait_for("confirmed", timeout=5)["at"]
-    ended = customer.wait_for("disconnected", timeout=10)["at"]
-    assert ended - answered >= 2
-    call = call_record(call_id, outcome=Outcome.ABANDONED)
-    assert call.answered_at is None
-    assert Callback.objects.filter(call=call, queue=city_line).exists()
