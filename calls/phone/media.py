@@ -16,6 +16,7 @@ X-Called, X-Caller-Source, X-Attempt, X-Queue) and knows the calls this service 
 port they come from; it reports their ringing, answer and end under the caller's Call-ID
 (X-Call-Id)."""
 
+import io
 import json
 import logging
 import math
@@ -70,6 +71,21 @@ def write_beep(path, seconds=0.4, rate=8000):
             )
         )
     return path
+
+
+def finished_wav(path, timeout=3):
+    """The bytes of a WAV file a recorder was writing, once it has closed it: PJSIP's
+    conference bridge takes a dropped recorder off on its media thread, a moment later, and
+    only then are the file's last samples and its length written."""
+    deadline = time.monotonic() + timeout
+    while True:
+        data = Path(path).read_bytes()
+        with suppress(wave.Error, EOFError), wave.open(io.BytesIO(data), "rb") as wav:
+            if wav.getnframes():
+                return data
+        if time.monotonic() > deadline:
+            return data
+        time.sleep(0.05)
 
 
 def wav_seconds(path):
@@ -231,7 +247,7 @@ class MediaService:
         """Sends a caller's message (a WAV file) to the application; the file goes once it is
         taken, and stays (logged) when the application cannot take it."""
         query = urllib.parse.urlencode({"call_id": call_id, "at": f"{at:.3f}"})
-        data = Path(path).read_bytes()
+        data = finished_wav(path)
         for attempt in range(4):
             if attempt:
                 time.sleep(0.5 * 2**attempt)
@@ -245,7 +261,13 @@ class MediaService:
                 with urllib.request.urlopen(request, timeout=30):
                     pass
             except urllib.error.HTTPError as error:
-                logger.error("%s: message refused (%s), kept in %s", call_id, error, path)
+                logger.error(
+                    "%s: message refused (%s: %s), kept in %s",
+                    call_id,
+                    error,
+                    error.read()[:200].decode(errors="replace"),
+                    path,
+                )
                 if error.code < 500:
                     return
                 continue

@@ -30,9 +30,18 @@ def heard_so_far(party):
     return timeline(*growing_wav(party.recording), tones=SOUNDS)
 
 
-def speech_after_music(labels):
-    """Whether some speech came after the music had played (the second prompt, not the first)."""
-    return HOLD_TONE in labels and "speech" in labels[labels.index(HOLD_TONE) :]
+def music_after_speech(labels):
+    """Whether the music came back after a second of speech."""
+    speech = [index for index, label in enumerate(labels) if label == "speech"]
+    return len(speech) >= 10 and labels[speech[-1] :].count(HOLD_TONE) >= 5
+
+
+def second_prompt(labels):
+    """Whether a prompt followed the first one (the caller's place), after some music."""
+    if "speech" not in labels:
+        return False
+    rest = labels[labels.index("speech") :]
+    return HOLD_TONE in rest and "speech" in rest[rest.index(HOLD_TONE) :]
 
 
 def seconds_of(labels, sound):
@@ -48,18 +57,18 @@ def test_a_waiting_caller_hears_their_place_in_the_queue_then_the_music(
 
     customer.wait_for("media", timeout=10)
     wait_until(
-        lambda: HOLD_TONE in heard_so_far(customer)[-10:],
-        timeout=15,
+        lambda: music_after_speech(heard_so_far(customer)),
+        timeout=20,
+        interval=0.2,
         message="the music after the caller's place",
     )
     customer.hangup()
     customer.wait_for("disconnected", timeout=5)
     customer.close()
-    samples, rate = read_wav(customer.recording)
-    labels = timeline(samples, rate, tones=SOUNDS)
-    first_music = labels.index(HOLD_TONE, labels.index("speech"))
-    # "You are caller number 1": a second or more of speech, then the music.
-    assert seconds_of(labels[:first_music], "speech") >= 0.8, labels
+    labels = timeline(*read_wav(customer.recording), tones=SOUNDS)
+    # "You are caller number 1": a second or more of speech among the music.
+    assert seconds_of(labels, "speech") >= 1, labels
+    assert seconds_of(labels, HOLD_TONE) >= 0.5, labels
     assert AGENT_TONE not in labels and BEEP_HZ not in labels
 
 
@@ -94,9 +103,10 @@ def test_the_recording_announcement_is_played_before_the_agent_is_rung(
     samples, rate = read_wav(customer.recording)
     labels = timeline(samples, rate, tones=SOUNDS)
     joined = labels.index(AGENT_TONE)
-    # The announcement (some seconds of speech) came before the agent, who heard only the caller.
+    # The announcement (some seconds of speech) came before the agent, who heard only the caller
+    # (a block where the jitter buffer dropped a packet may look like speech to timeline()).
     assert seconds_of(labels[:joined], "speech") >= 3, labels
-    assert "speech" not in labels[joined + 5 :], labels
+    assert seconds_of(labels[joined:], "speech") <= 0.3, labels
     assert heard(agent.recording) == {CALLER_TONE}
     assert call_record(call_id, outcome=Outcome.ANSWERED).agent.username == "311-agent"
 
@@ -111,7 +121,7 @@ def caller_past_the_longest_wait(parties, queue):
     call_id = customer.wait_for("calling")["call_id"]
     customer.wait_for("media", timeout=10)
     wait_until(
-        lambda: speech_after_music(heard_so_far(customer)),
+        lambda: second_prompt(heard_so_far(customer)),
         timeout=20,
         interval=0.2,
         message="the caller hearing the choice after the longest wait",
