@@ -143,6 +143,8 @@ class Waiting:
     agent_call: object = None
     agent_user: str = ""
     ring_until: float = 0.0
+    # The agent answered (the call is theirs from then on, joined or not yet).
+    agent_answered: bool = False
     joined: bool = False
     ended: bool = False
     max_wait: float = 0.0
@@ -328,7 +330,9 @@ class MediaService:
 
             def onCallState(self, prm):
                 info = self.getInfo()
-                if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+                if info.state == pj.PJSIP_INV_STATE_CONFIRMED and self.waiting.agent_call is self:
+                    self.waiting.agent_answered = True
+                elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
                     service.agent_call_ended(self.waiting, self)
 
             def onCallMediaState(self, prm):
@@ -644,7 +648,7 @@ class MediaService:
             self.leave(waiting, texts.CALLBACK)
         elif waiting.stage == MESSAGE and waiting.recorder and now > waiting.message_until:
             self.message_done(waiting)
-        elif waiting.joined and not self.active(waiting.agent_call):
+        elif (waiting.joined or waiting.agent_answered) and not self.active(waiting.agent_call):
             # The agent's side ended without word of it (its end would have ended this call).
             logger.warning("%s: the agent's call is gone", waiting.call_id)
             self.end(waiting, self.pj)
@@ -694,7 +698,7 @@ class MediaService:
         if waiting.agent_call is not call:
             return
         waiting.agent_call = None
-        if waiting.joined:
+        if waiting.joined or waiting.agent_answered:
             logger.info("%s: the agent hung up", waiting.call_id)
             self.end(waiting, self.pj)
         else:
