@@ -8,10 +8,11 @@ import pytest
 
 from calls import recordings
 from calls.models import Callback, CallRecording, Outcome
-from calls.phone.audio import growing_wav, heard, read_wav, timeline
+from calls.phone.audio import heard, read_wav, timeline
 from calls.phone.media import BEEP_HZ
 from calls.phone.system import wait_until
 from tests.calls.phone.conftest import HOLD_TONE
+from tests.calls.phone.hearing import SOUNDS, heard_so_far, music_after_speech, seconds_of
 from tests.calls.phone.test_calls import HEARD_ENOUGH
 from tests.calls.phone.test_queue_calls import agent_of, call_record, caller
 
@@ -19,21 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 CALLER_TONE = 660
 AGENT_TONE = 440
-SOUNDS = (AGENT_TONE, CALLER_TONE, HOLD_TONE, BEEP_HZ)
-BLOCK = 0.1  # seconds: timeline()'s blocks
-
-
-def heard_so_far(party):
-    """The caller's recording up to now, block by block (see timeline)."""
-    if not party.recording.exists():
-        return []
-    return timeline(*growing_wav(party.recording), tones=SOUNDS)
-
-
-def music_after_speech(labels):
-    """Whether the music came back after a second of speech."""
-    speech = [index for index, label in enumerate(labels) if label == "speech"]
-    return len(speech) >= 10 and labels[speech[-1] :].count(HOLD_TONE) >= 5
 
 
 def second_prompt(labels):
@@ -42,10 +28,6 @@ def second_prompt(labels):
         return False
     rest = labels[labels.index("speech") :]
     return HOLD_TONE in rest and "speech" in rest[rest.index(HOLD_TONE) :]
-
-
-def seconds_of(labels, sound):
-    return BLOCK * labels.count(sound)
 
 
 def test_a_waiting_caller_hears_their_place_in_the_queue_then_the_music(
