@@ -11,7 +11,6 @@ from tests.calls.phone.conftest import _require_phone
 from tests.calls.phone.hearing import seconds_of
 
 
-
 @pytest.fixture(autouse=True)
 def espeak_ng():
     """espeak-ng is one of the phone system's packages (required in CI like the others)."""
