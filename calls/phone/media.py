@@ -318,8 +318,8 @@ class MediaService:
                 name, 255 if name.startswith("PCMU") else (128 if keep else 0)
             )
 
-        music = self.music = pj.AudioMediaPlayer()
-        music.createPlayer(str(self.music_path), 0)
+        self.music = pj.AudioMediaPlayer()
+        self.music.createPlayer(str(self.music_path), 0)
         self.beep_path = write_beep(self.run_dir / f"beep-{self.media_port}.wav")
         self.pj = pj
 
@@ -347,7 +347,7 @@ class MediaService:
                     ):
                         agent_audio = self.getAudioMedia(index)
                         service.stop_prompt(waiting)
-                        music.stopTransmit(waiting.audio)
+                        service.music.stopTransmit(waiting.audio)
                         waiting.audio.startTransmit(agent_audio)
                         agent_audio.startTransmit(waiting.audio)
                         waiting.joined = True
@@ -380,7 +380,7 @@ class MediaService:
                         and waiting.audio is None
                     ):
                         waiting.audio = self.getAudioMedia(index)
-                        music.startTransmit(waiting.audio)
+                        service.music.startTransmit(waiting.audio)
 
         class Account(pj.Account):
             def onIncomingCall(self, prm):
@@ -429,44 +429,7 @@ class MediaService:
 
         while not self.stopping.is_set():
             endpoint.libHandleEvents(10)
-            now = time.monotonic()
-            for call_id, answer in drain(self.answers):
-                waiting = self.waiting.get(call_id)
-                if waiting is not None and not waiting.ended:
-                    waiting.asking = False
-                    self.act(waiting, answer, account, AgentCall, pj)
-            for call_id, digit in drain(self.digits):
-                waiting = self.waiting.get(call_id)
-                if waiting is not None and not waiting.ended:
-                    self.pressed(waiting, digit)
-            for call_id, (number, path, then) in drain(self.prepared):
-                waiting = self.waiting.get(call_id)
-                if waiting is not None and not waiting.ended and number == waiting.prompt_number:
-                    waiting.preparing = False
-                    self.play(waiting, path, then)
-            for waiting in list(self.waiting.values()):
-                if waiting.ended:
-                    self.waiting.pop(waiting.call_id, None)
-                    continue
-                self.follow_up(waiting, now)
-                if waiting.ended or waiting.stage != QUEUE:
-                    continue
-                if waiting.agent_call is not None and not waiting.joined:
-                    if now > waiting.ring_until:
-                        logger.info("%s: %s did not answer", waiting.call_id, waiting.agent_user)
-                        self.hang_up(waiting.agent_call, pj)
-                    continue
-                if waiting.joined or waiting.asking:
-                    continue
-                if waiting.max_wait and now - waiting.started > waiting.max_wait:
-                    self.offer_choice(waiting)
-                    continue
-                self.say_position(waiting)
-                if now < waiting.next_question or self.announcing(waiting):
-                    continue
-                waiting.asking = True
-                waiting.next_question = now + self.interval
-                self.http.submit(self.ask, waiting)
+            self.turn(account, AgentCall)
 
         for waiting in list(self.waiting.values()):
             self.end(waiting, pj)
@@ -482,6 +445,64 @@ class MediaService:
 
     def ready(self):
         logger.info("media service listening on %s:%s", self.sip_host, self.media_port)
+
+    def turn(self, account, agent_call_class):
+        """One round of the main loop: the answers, keys and prompts that came in, then what
+        time brings each caller."""
+        now = time.monotonic()
+        for call_id, answer in drain(self.answers):
+            self.for_caller(call_id, self.answered, answer, account, agent_call_class)
+        for call_id, digit in drain(self.digits):
+            self.for_caller(call_id, self.pressed, digit)
+        for call_id, (number, path, then) in drain(self.prepared):
+            self.for_caller(call_id, self.prompt_ready, number, path, then)
+        for waiting in list(self.waiting.values()):
+            if waiting.ended:
+                self.waiting.pop(waiting.call_id, None)
+            else:
+                self.for_caller(waiting.call_id, self.tick, now)
+
+    def for_caller(self, call_id, action, *args):
+        """action(waiting, *args) for a caller still here; PJSIP's refusal (a call or a port
+        gone meanwhile) ends that caller's call, not the service."""
+        waiting = self.waiting.get(call_id)
+        if waiting is None or waiting.ended:
+            return
+        try:
+            action(waiting, *args)
+        except self.pj.Error as error:
+            logger.error("%s: %s", call_id, error.info())
+            self.end(waiting, self.pj)
+
+    def answered(self, waiting, answer, account, agent_call_class):
+        waiting.asking = False
+        self.act(waiting, answer, account, agent_call_class, self.pj)
+
+    def prompt_ready(self, waiting, number, path, then):
+        if number == waiting.prompt_number:
+            waiting.preparing = False
+            self.play(waiting, path, then)
+
+    def tick(self, waiting, now):
+        self.follow_up(waiting, now)
+        if waiting.ended or waiting.stage != QUEUE:
+            return
+        if waiting.agent_call is not None and not waiting.joined:
+            if now > waiting.ring_until:
+                logger.info("%s: %s did not answer", waiting.call_id, waiting.agent_user)
+                self.hang_up(waiting.agent_call, self.pj)
+            return
+        if waiting.joined or waiting.asking:
+            return
+        if waiting.max_wait and now - waiting.started > waiting.max_wait:
+            self.offer_choice(waiting)
+            return
+        self.say_position(waiting)
+        if now < waiting.next_question or self.announcing(waiting):
+            return
+        waiting.asking = True
+        waiting.next_question = now + self.interval
+        self.http.submit(self.ask, waiting)
 
     def act(self, waiting, answer, account, agent_call_class, pj):
         if answer is None:
