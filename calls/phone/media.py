@@ -16,6 +16,7 @@ X-Called, X-Caller-Source, X-Attempt, X-Queue) and knows the calls this service 
 port they come from; it reports their ringing, answer and end under the caller's Call-ID
 (X-Call-Id)."""
 
+import gc
 import io
 import json
 import logging
@@ -46,6 +47,8 @@ QUEUE, MENU, MESSAGE, LEAVING = "queue", "menu", "message", "leaving"
 POSITION_PAUSE_SECONDS = 5
 # How long the choice after the longest wait waits for a key once it has been said.
 MENU_SECONDS = 5
+# How long an ended prompt's player is kept before it is destroyed.
+RETIRE_SECONDS = 2
 BEEP_HZ = 1000
 
 
@@ -207,6 +210,8 @@ class MediaService:
         # Keys callers pressed and prompts rendered, for the main thread: (call_id, value).
         self.digits = queue.Queue()
         self.prepared = queue.Queue()
+        # Players of prompts that have ended, with when they may go (see stop_prompt).
+        self.retired = []
         self.http = ThreadPoolExecutor(max_workers=4, thread_name_prefix="route-question")
         self.stopping = threading.Event()
 
@@ -361,7 +366,7 @@ class MediaService:
             def onCallState(self, prm):
                 info = self.getInfo()
                 if info.state == pj.PJSIP_INV_STATE_DISCONNECTED and self.waiting:
-                    if self.waiting.joined:
+                    if self.waiting.joined and not self.waiting.ended:
                         logger.info("%s: the caller hung up", self.waiting.call_id)
                     service.end(self.waiting, pj)
 
@@ -436,11 +441,17 @@ class MediaService:
         for _ in range(30):
             endpoint.libHandleEvents(10)
         self.waiting.clear()
+        self.retired.clear()
         self.http.shutdown(wait=False, cancel_futures=True)
         account.shutdown()
         del account
+        # Calls and their callers' Waiting refer to each other: PJSIP's objects must go before
+        # PJSIP does, not whenever the garbage collector finds the cycle.
+        for call in self.calls:
+            call.waiting = None
         del self.calls[:]
         self.music = None
+        gc.collect()
         endpoint.libDestroy()
 
     def ready(self):
@@ -450,6 +461,7 @@ class MediaService:
         """One round of the main loop: the answers, keys and prompts that came in, then what
         time brings each caller."""
         now = time.monotonic()
+        self.retired = [(until, player) for until, player in self.retired if until > now]
         for call_id, answer in drain(self.answers):
             self.for_caller(call_id, self.answered, answer, account, agent_call_class)
         for call_id, digit in drain(self.digits):
@@ -703,8 +715,14 @@ class MediaService:
         waiting.after_prompt = then
 
     def stop_prompt(self, waiting):
-        """Ends the prompt playing to the caller, if any (dropping the player takes it off the
-        conference bridge)."""
+        """Ends the prompt playing to the caller, if any. The player is kept a little longer:
+        PJSIP's conference bridge disconnects it on its media thread, and a player destroyed
+        before that could still be read from there."""
+        if waiting.player is not None:
+            if not waiting.ended:
+                with suppress(self.pj.Error):
+                    waiting.player.stopTransmit(waiting.audio)
+            self.retired.append((time.monotonic() + RETIRE_SECONDS, waiting.player))
         waiting.player = None
         waiting.after_prompt = None
 
