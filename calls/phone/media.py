@@ -446,9 +446,13 @@ class MediaService:
         account.shutdown()
         del account
         # Calls and their callers' Waiting refer to each other: PJSIP's objects must go before
-        # PJSIP does, not whenever the garbage collector finds the cycle.
+        # PJSIP does, not whenever the garbage collector finds the cycle. An ended call's
+        # destructor asserts on its call id, which PJSIP has taken back: those are left to the
+        # process's end.
         for call in self.calls:
             call.waiting = None
+            if not self.active(call):
+                call.thisown = False
         del self.calls[:]
         self.music = None
         gc.collect()
