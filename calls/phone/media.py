@@ -495,9 +495,14 @@ class MediaService:
         self.act(waiting, answer, account, agent_call_class, self.pj)
 
     def prompt_ready(self, waiting, number, path, then):
-        if number == waiting.prompt_number:
-            waiting.preparing = False
-            self.play(waiting, path, then)
+        if number != waiting.prompt_number:
+            return
+        if waiting.audio is None and path is not None:
+            # The caller's audio is not there yet: the prompt waits for it, not the other way.
+            self.prepared.put((waiting.call_id, (number, path, then)))
+            return
+        waiting.preparing = False
+        self.play(waiting, path, then)
 
     def tick(self, waiting, now):
         self.follow_up(waiting, now)
@@ -769,9 +774,10 @@ class MediaService:
 
 
 def drain(values):
-    """What a queue holds now, without waiting."""
+    """What a queue holds now, without waiting (what is put back meanwhile waits its turn)."""
+    items = []
     while True:
         try:
-            yield values.get_nowait()
+            items.append(values.get_nowait())
         except queue.Empty:
-            return
+            return items
