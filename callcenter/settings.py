@@ -215,6 +215,10 @@ PHONE_APP_URL = os.environ.get("PHONE_APP_URL", "http://127.0.0.1:8000")
 # Relative paths are taken from the project's directory.
 PHONE_RUN_DIR = BASE_DIR / os.environ.get("PHONE_RUN_DIR", "var/phone")
 CALL_RECORDINGS_DIR = BASE_DIR / os.environ.get("CALL_RECORDINGS_DIR", "var/recordings")
+# The media service's spoken prompts (WAV files espeak-ng renders once and keeps).
+PHONE_PROMPTS_DIR = BASE_DIR / os.environ.get(
+    "PHONE_PROMPTS_DIR", str(Path(os.environ.get("PHONE_RUN_DIR", "var/phone")) / "prompts")
+)
 # How many days a call's recording is kept; then the task worker deletes it.
 CALL_RECORDING_DAYS = int(os.environ.get("CALL_RECORDING_DAYS", "90"))
 # After how many seconds a waiting caller's routing question is asked again: for the first five

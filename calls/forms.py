@@ -28,6 +28,7 @@ class QueueForm(forms.ModelForm):
             "max_wait_seconds",
             "record",
             "consent_announcement",
+            "language",
             "recording_days",
             "fallback",
         ]

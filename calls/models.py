@@ -109,14 +109,29 @@ class Queue(models.Model):
         _("longest wait (seconds)"),
         default=300,
         validators=[MinValueValidator(10), MaxValueValidator(3 * 3600)],
-        help_text=_("Then the caller is offered a callback and the call ends."),
+        help_text=_(
+            "Then the caller may leave a message or ask to be called back, and the call ends."
+        ),
     )
     record = models.BooleanField(_("record calls"), default=True)
     consent_announcement = models.TextField(
         _("recording announcement"),
         blank=True,
         max_length=LONG_TEXT,
-        help_text=_("What callers hear before a recorded call, to ask for their consent."),
+        help_text=_(
+            "What callers of a recorded queue hear before they are put through, to ask for "
+            "their consent; spoken in the queue's language. Empty: no announcement."
+        ),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "What waiting callers hear is spoken in this language, or in their customer's "
+            "preferred language when their number is known. Empty: the call center's language."
+        ),
     )
     recording_days = models.PositiveSmallIntegerField(
         _("keep recordings (days)"),
@@ -475,6 +490,7 @@ class EventKind(models.TextChoices):
     HOLD = "hold", pgettext_lazy("phone call", "On hold")
     RESUME = "resume", _("Resumed")
     TRANSFERRED = "transferred", _("Transferred")
+    VOICEMAIL = "voicemail", _("Left a message")
     HANGUP = "hangup", _("Hung up")
     FAILED = "failed", _("Failed")
 

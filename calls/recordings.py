@@ -16,6 +16,7 @@ libraries come with rtpengine's package). Encoded: MP3 through libsndfile (with 
 
 import ctypes
 import ctypes.util
+import io
 import logging
 import re
 import struct
@@ -631,6 +632,29 @@ def convert(raws: list[RawRecording], name: str) -> Converted:
                 else ""
             )
         )
+    return _store(decoded, name)
+
+
+def convert_wav(data: bytes, name: str) -> Converted:
+    """A WAV file's audio (16-bit PCM, such as the media service records a caller's message
+    in) stored as stored_dir()/name (MP3, its first channel)."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as wav:
+            if wav.getsampwidth() != 2 or wav.getcomptype() != "NONE":
+                raise RecordingError("a WAV file of 16-bit PCM samples is expected")
+            rate, channels = wav.getframerate(), wav.getnchannels()
+            frames = wav.readframes(wav.getnframes())
+    except (wave.Error, EOFError) as error:
+        raise RecordingError(f"not a WAV file: {error}") from error
+    if rate not in MP3_COMPRESSION_LEVELS:
+        raise RecordingError(f"{rate} Hz: 8000 or 16000 expected")
+    samples = array("h", frames[: len(frames) // 2 * 2])[::channels]
+    if not samples:
+        raise NoAudio("the WAV file holds no audio")
+    return _store(Decoded(rate, samples, set()), name)
+
+
+def _store(decoded: Decoded, name: str) -> Converted:
     path = stored_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")

@@ -19,6 +19,7 @@ import ipaddress
 import logging
 import re
 import secrets
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -63,8 +64,6 @@ from requests_app.services import request_save, request_start
 # A reservation lasts the queue's ring time and this much more, for the phone system's own
 # delays: an agent still "ringing" after that let the call ring out.
 RING_GRACE_SECONDS = 5
-# A waiting call older than its queue's longest wait and this is over, reported or not.
-WAIT_MARGIN_SECONDS = 60
 # Ring time for a call from one user to another (no queue).
 DIRECT_RING_SECONDS = 30
 # The states an agent chooses; the others are the phone system's.
@@ -257,8 +256,9 @@ def _retry_seconds(position: int) -> float:
 def _waiting_before(queue: Queue, call: Call, now: datetime):
     """The queue's callers who came before the call and still wait (neither answered nor
     over, no agent ringing for them), within the queue's longest wait (older ones are over,
-    whether or not their end was reported): a free agent goes to them first."""
-    horizon = now - timedelta(seconds=queue.max_wait_seconds + WAIT_MARGIN_SECONDS)
+    whether or not their end was reported, or leave a message or ask for a callback): a free
+    agent goes to them first."""
+    horizon = now - timedelta(seconds=queue.max_wait_seconds)
     rung = AgentState.objects.filter(state=State.RINGING, call__isnull=False).values("call")
     earlier = Q(offered_at__lt=call.offered_at) | Q(offered_at=call.offered_at, pk__lt=call.pk)
     return Call.objects.filter(
@@ -306,6 +306,7 @@ def call_route(
     attempt: int,
     authenticated: bool = False,
     referred_by: str = "",
+    announced: bool = False,
 ) -> dict:
     """Where the phone system sends a call now (the answer's JSON, see the contract in the
     README): the queue's available member with the highest skill who has been idle longest,
@@ -329,13 +330,18 @@ def call_route(
     A call that carries out an agent's transfer (call_transfer_start) comes from the caller's
     phone or from the media service, which holds the caller: it is let in to the transfer's
     target, queue or agent, as a call of its own linked to the first (see _transfer_for).
+
+    A queue's caller hears the queue's recording announcement before anyone is rung for them:
+    until the media service says it was played (`announced`), the answer is "wait" (so that
+    the call goes to the media service), with the announcement and the language to speak in.
     """
     now = clock.now()
     queue = Queue.objects.filter(number=to_number).first()
-    if queue is not None:
+    may_ring = queue is None or announced or not queue_announces(queue)
+    if queue is not None and may_ring:
         answer = _answer_unlocked(call_id, queue, attempt, now)
         if answer is not None:
-            return answer
+            return answer if announced else _with_prompts(answer, queue, from_number)
     if not authenticated:
         transfer = _transfer_for(call_id, to_number, from_number, referred_by, source, now)
         if transfer is not None:
@@ -357,7 +363,40 @@ def call_route(
         trunk = _trunk_for(source)
         if trunk is None:
             return _reject(403, "Unknown source")
-    return _route_locked(call_id, from_number, caller, trunk, queue, attempt, now)
+    answer = _route_locked(call_id, from_number, caller, trunk, queue, attempt, now, may_ring)
+    return answer if announced else _with_prompts(answer, queue, from_number)
+
+
+def queue_announces(queue: Queue) -> bool:
+    """Whether the queue's callers hear its recording announcement before they are put through."""
+    return queue.record and bool(queue.consent_announcement.strip())
+
+
+def caller_language(queue: Queue, from_number: str) -> str:
+    """The language waiting callers hear: their customer's preferred one when their number
+    belongs to one customer (or to customers who agree), else the queue's, else the default."""
+    number = phone_or_none(from_number) if any(ch.isdigit() for ch in from_number) else None
+    if number:
+        preferred = set(
+            Customer.objects.filter(phones__number=number).values_list(
+                "preferred_language", flat=True
+            )[:5]
+        )
+        if len(preferred) == 1:
+            return preferred.pop()
+    return queue.language or settings.LANGUAGE_CODE
+
+
+def _with_prompts(answer: dict, queue: Queue, from_number: str) -> dict:
+    """A "wait" answer with what the media service says to the caller: the language (theirs)
+    and, for a queue that announces its recording, the announcement (in the queue's language)."""
+    if answer["action"] != "wait":
+        return answer
+    answer = {**answer, "language": caller_language(queue, from_number)}
+    if queue_announces(queue):
+        answer["announcement"] = queue.consent_announcement.strip()
+        answer["announcement_language"] = queue.language or settings.LANGUAGE_CODE
+    return answer
 
 
 @transaction.atomic
@@ -392,7 +431,7 @@ def _answer_unlocked(call_id: str, queue: Queue, attempt: int, now: datetime) ->
     caller's, again and again), and the ORM took 3 ms to build the same query from its
     subqueries, PostgreSQL 0.8 ms to run it (bench/routing.py). It counts what _free_members
     and _waiting_before select; tests/calls/test_routing.py runs both paths."""
-    horizon = now - timedelta(seconds=queue.max_wait_seconds + WAIT_MARGIN_SECONDS)
+    horizon = now - timedelta(seconds=queue.max_wait_seconds)
     at = connection.ops.adapt_datetimefield_value
     sql = UNLOCKED_ANSWER_SQL.format(
         call=Call._meta.db_table,
@@ -456,7 +495,14 @@ def _free_members(queue: Queue, call: Call, now: datetime):
 
 @transaction.atomic
 def _route_locked(
-    call_id: str, from_number: str, caller, trunk, queue: Queue, attempt: int, now: datetime
+    call_id: str,
+    from_number: str,
+    caller,
+    trunk,
+    queue: Queue,
+    attempt: int,
+    now: datetime,
+    may_ring: bool = True,
 ) -> dict:
     _expire(now)
     call, created = _lock_call(
@@ -493,7 +539,7 @@ def _route_locked(
     # First come, first served: with no more free members than callers waiting ahead, the
     # members go to those.
     ahead = _waiting_before(queue, call, now).count()
-    agent = _reserve(queue, call, now, ahead)
+    agent = _reserve(queue, call, now, ahead) if may_ring else None
     if agent is None:
         return _wait(queue, ahead + 1)
     call.route_attempt = attempt
@@ -591,9 +637,34 @@ def call_event_record(
     queue_name: str = "",
 ) -> Call:
     """Keep one report of the phone system about a call, once however often it comes, and
-    derive the call's record and its agents' states from all its reports in their own order."""
-    if event not in EventKind.values or event == EventKind.RESERVED:
+    derive the call's record and its agents' states from all its reports in their own order.
+    (The application's own events, an agent's reservation and a caller's message, are not
+    reported: they come with what they are about.)"""
+    if event not in EventKind.values or event in (EventKind.RESERVED, EventKind.VOICEMAIL):
         raise ValidationError({"event": _("Unknown event.")}, code="invalid")
+    return _event_record(
+        call_id=call_id,
+        event=event,
+        at=at,
+        from_number=from_number,
+        to_number=to_number,
+        username=username,
+        code=code,
+        queue_name=queue_name,
+    )
+
+
+def _event_record(
+    *,
+    call_id: str,
+    event: str,
+    at: datetime,
+    from_number: str = "",
+    to_number: str = "",
+    username: str = "",
+    code: int = 0,
+    queue_name: str = "",
+) -> Call:
     now = clock.now()
     _expire(now)
     users = get_user_model().objects
@@ -677,6 +748,8 @@ def _outcome(events: list[CallEvent], call: Call, end: CallEvent | None) -> str:
         return ""
     if any(e.event == EventKind.TRANSFERRED for e in events):
         return Outcome.TRANSFERRED
+    if any(e.event == EventKind.VOICEMAIL for e in events):
+        return Outcome.VOICEMAIL
     if call.answered_at is not None:
         return Outcome.ANSWERED
     if end.event == EventKind.HANGUP or end.code == CALLER_GAVE_UP:
@@ -1213,6 +1286,10 @@ def call_recording_save(*, call: Call) -> CallRecording | None:
     recordings.RecordingError for a recording that cannot be read."""
     existing = CallRecording.objects.filter(call=call).first()
     if existing is not None:
+        # The caller's message, or this recording saved by another worker: rtpengine's files
+        # would only be the same call again.
+        for raw in recordings.finished_raw_recordings(call.call_id):
+            raw.remove()
         return existing
     raws = recordings.finished_raw_recordings(call.call_id)
     if not raws:
@@ -1267,6 +1344,52 @@ def call_recording_save(*, call: Call) -> CallRecording | None:
     return recording
 
 
+@transaction.atomic
+def call_voicemail_save(*, call_id: str, audio: bytes, at: datetime) -> CallRecording:
+    """The message a queue's caller left after the longest wait (a WAV file the media service
+    recorded): kept as the call's recording (compressed, as long as its recordings, played on
+    the call's page), and the call's outcome becomes "To voicemail". It takes the place of
+    rtpengine's recording of the call, which holds the same message among the hold music."""
+    call = Call.objects.select_for_update().filter(call_id=call_id, queue__isnull=False).first()
+    if call is None:
+        raise ValidationError({"call_id": _("No call of a queue has this Call-ID.")})
+    now = clock.now()
+    name = recordings.store_name(call.pk, secrets.token_hex(8), now)
+    try:
+        converted = recordings.convert_wav(audio, name)
+    except recordings.RecordingError as error:
+        raise ValidationError({"audio": str(error)}, code="invalid") from error
+    replaced = CallRecording.objects.filter(call=call).first()
+    if replaced is not None:
+        _recording_file_delete(replaced)
+        replaced.delete()
+    recording = CallRecording.objects.create(
+        call=call,
+        file_name=converted.name,
+        content_type=recordings.CONTENT_TYPE,
+        size=converted.size,
+        seconds=round(converted.seconds),
+        recorded_at=now,
+        delete_after=now + timedelta(days=call_recording_days(call)),
+    )
+    transaction.on_commit(
+        lambda: [raw.remove() for raw in recordings.finished_raw_recordings(call.call_id)]
+    )
+    _event_record(call_id=call_id, event=EventKind.VOICEMAIL, at=at)
+    logger.info(
+        "call %s: a message of %d s kept until %s",
+        call_id,
+        recording.seconds,
+        recording.delete_after.isoformat(),
+    )
+    return recording
+
+
+def _recording_file_delete(recording: CallRecording) -> None:
+    with suppress(recordings.RecordingError):
+        recordings.stored_path(recording.file_name).unlink(missing_ok=True)
+
+
 def call_recordings_delete_expired() -> int:
     """Deletes the recordings kept long enough (their file and their row; who played them
     stays on record) and says how many; rtpengine's raw recordings older than that, which never
@@ -1277,12 +1400,7 @@ def call_recordings_delete_expired() -> int:
         logger.warning("rtpengine's recording %s removed unconverted after the retention", path)
     deleted = 0
     for recording in CallRecording.objects.filter(delete_after__lte=now).select_related("call"):
-        try:
-            path = recordings.stored_path(recording.file_name)
-        except recordings.RecordingError:
-            path = None
-        if path is not None:
-            path.unlink(missing_ok=True)
+        _recording_file_delete(recording)
         CallRecording.objects.filter(pk=recording.pk).delete()
         deleted += 1
         logger.info(

@@ -22,6 +22,7 @@ urlpatterns = [
     path("phone/route/", views.phone_route, name="phone_route"),
     path("phone/events/", views.phone_events, name="phone_events"),
     path("phone/sip-password/", views.phone_sip_password, name="phone_sip_password"),
+    path("phone/voicemail/", views.phone_voicemail, name="phone_voicemail"),
     path("credentials/", views.credentials, name="credentials"),
     path("desk-phone/", views.desk_phone, name="desk_phone"),
     path("desk-phone/<int:pk>/", views.desk_phone, name="desk_phone_of"),

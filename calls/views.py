@@ -72,6 +72,7 @@ from calls.services import (
     call_request_start,
     call_route,
     call_transfer_start,
+    call_voicemail_save,
     callback_done,
     pause_reason_save,
     queue_member_remove,
@@ -87,10 +88,12 @@ from calls.services import (
 from calls.sip import desk_phone_ha1, sip_credentials
 from calls.wire import (
     EVENT_MAX_BYTES,
+    VOICEMAIL_MAX_BYTES,
     BadInput,
     event_fields,
     route_question,
     sip_password_question,
+    voicemail,
 )
 from requests_app.access import can_take_requests
 from requests_app.models import Customer, CustomerRequest
@@ -130,8 +133,32 @@ def phone_route(request: HttpRequest) -> JsonResponse:
         attempt=question.attempt,
         authenticated=question.authenticated,
         referred_by=question.referred_by,
+        announced=question.announced,
     )
     return JsonResponse(answer)
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def phone_voicemail(request: HttpRequest) -> HttpResponse:
+    """The media service hands over the message a caller left (a WAV file as the body)."""
+    if not _from_phone_system(request):
+        return _refused()
+    if declared_length(request) > VOICEMAIL_MAX_BYTES:
+        return JsonResponse({"error": "body: too large", "parameter": "body"}, status=413)
+    try:
+        message = voicemail(request.GET)
+        call_voicemail_save(call_id=message.call_id, audio=request.body, at=message.at)
+    except BadInput as problem:
+        return _bad(problem)
+    except ValidationError as problem:
+        parameter = next(iter(getattr(problem, "error_dict", {})), "body")
+        return JsonResponse(
+            {"error": f"{parameter}: {' '.join(problem.messages)}", "parameter": parameter},
+            status=400,
+        )
+    return HttpResponse(status=204)
 
 
 @csrf_exempt

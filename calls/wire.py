@@ -22,6 +22,9 @@ MAX_ATTEMPT = 1_000
 EARLIEST_EVENT = 946_684_800
 LATEST_EVENT = 32_503_593_600
 EVENT_MAX_BYTES = 8 * 1024
+# A caller's message: at most this long, recorded by the media service as 8 kHz 16-bit WAV.
+VOICEMAIL_MAX_SECONDS = 120
+VOICEMAIL_MAX_BYTES = VOICEMAIL_MAX_SECONDS * 8000 * 2 + 4096
 
 
 class BadInput(Exception):
@@ -76,6 +79,8 @@ class RouteQuestion:
     authenticated: bool
     # The user a call made on a transfer (REFER) names as who transferred it (Referred-By).
     referred_by: str = ""
+    # Whether the media service has played the queue's recording announcement to the caller.
+    announced: bool = False
 
 
 def route_question(query) -> RouteQuestion:
@@ -93,6 +98,24 @@ def route_question(query) -> RouteQuestion:
         authenticated=whole_number(query.get("authenticated"), "authenticated", 0, 1, default=0)
         == 1,
         referred_by=text(query.get("referred_by"), "referred_by", USERNAME_TEXT),
+        announced=whole_number(query.get("announced"), "announced", 0, 1, default=0) == 1,
+    )
+
+
+@dataclass(frozen=True)
+class Voicemail:
+    call_id: str
+    at: datetime
+
+
+def voicemail(query) -> Voicemail:
+    """The parameters of a caller's message the media service sends (its audio is the body)."""
+    try:
+        at = float(query.get("at", ""))
+    except ValueError:
+        raise BadInput("at", "must be a Unix time in seconds") from None
+    return Voicemail(
+        call_id=text(query.get("call_id"), "call_id", CALL_ID_TEXT, required=True), at=moment(at)
     )
 
 

@@ -5,6 +5,7 @@ recordings are a few seconds of 8 kHz mono."""
 import math
 import struct
 import wave
+from pathlib import Path
 
 TONES = (440, 660, 880)
 
@@ -66,3 +67,37 @@ def heard(path, frequencies=TONES, threshold=0.5, skip_seconds=0.3, until=None):
 def seconds_of_audio(path):
     with wave.open(str(path), "rb") as wav:
         return wav.getnframes() / wav.getframerate()
+
+
+def growing_wav(path):
+    """(samples, rate) of a 16-bit mono WAV file its party is still writing: its header does not
+    count the samples yet, so they are read from after it."""
+    data = Path(path).read_bytes()[44:]
+    data = data[: len(data) // 2 * 2]
+    return [value / 32768 for value in struct.unpack(f"<{len(data) // 2}h", data)], 8000
+
+
+# Frequencies a block of speech spreads its energy over (and a tone or the music does not).
+PROBES = tuple(range(200, 3401, 100))
+
+
+def timeline(samples, rate, tones=TONES, block_seconds=0.1, floor=0.01):
+    """What each block of the samples holds: None (quiet), a tone of `tones` (carrying most of
+    the block's energy), or "speech": loud, with no frequency carrying most of its energy."""
+    size = int(block_seconds * rate)
+    labels = []
+    for start in range(0, len(samples) - size + 1, size):
+        block = samples[start : start + size]
+        energy = sum(sample * sample for sample in block) / size
+        if energy < floor * floor:
+            labels.append(None)
+            continue
+        shares = {f: 2 * goertzel_power(block, rate, f) / energy for f in tones}
+        tone = max(shares, key=shares.get)
+        if shares[tone] >= 0.5:
+            labels.append(tone)
+        elif max(2 * goertzel_power(block, rate, f) / energy for f in PROBES) < 0.5:
+            labels.append("speech")
+        else:
+            labels.append("other")
+    return labels

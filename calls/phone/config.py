@@ -21,6 +21,7 @@ PACKAGES = (
     "rtpengine-daemon",
     "rtpengine-recording-daemon",
     "rtpengine-utils",
+    "espeak-ng",
 )
 # What each package brings that the configuration uses, to find out which are missing.
 REQUIRED_FILES = {
@@ -31,6 +32,8 @@ REQUIRED_FILES = {
     "kamailio-extra-modules": KAMAILIO_MODULES / "mqueue.so",
     "kamailio-autheph-modules": KAMAILIO_MODULES / "auth_ephemeral.so",
     "rtpengine-daemon": "/usr/bin/rtpengine",
+    # The media service's spoken prompts.
+    "espeak-ng": "/usr/bin/espeak-ng",
 }
 
 # rtpengine's flags by what the audio goes to: a browser needs ICE and DTLS-SRTP, a SIP phone

@@ -147,6 +147,10 @@ class Party:
     def answer(self, code=200):
         self.send("answer", code=code)
 
+    def press(self, digits):
+        """Sends keys (RFC 2833 events) in the calls it is on."""
+        self.send("dtmf", digits=digits)
+
     def quit(self):
         """Asks the party to end its calls and stop, without waiting for it."""
         if self.process.poll() is None:
@@ -439,6 +443,10 @@ def handle(pj, command, state, account, call_class):
                 param = pj.CallOpParam()
                 param.statusCode = command.get("code", 200)
                 call.answer(param)
+    elif name == "dtmf":
+        for call in state["calls"]:
+            if call.isActive() and call.getInfo().state == pj.PJSIP_INV_STATE_CONFIRMED:
+                call.dialDtmf(command["digits"])
     elif name == "hangup":
         for call in calls_named(state, command.get("call_id")):
             call.hangup(pj.CallOpParam())

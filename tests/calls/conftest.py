@@ -115,7 +115,7 @@ def media_service(request, phone_system, live_server):
     if phone_system is shared.system:
         yield shared.media_service()
         return
-    media = MediaService(phone_system, live_server.url)
+    media = MediaService(phone_system, live_server.url, shared.prompts_dir)
     try:
         yield media
     finally:

@@ -35,17 +35,21 @@ def test_the_demo_has_the_city_line_a_local_trunk_members_and_pause_reasons(smal
     assert {"Break", "Lunch", "Training", "Back office"} <= set(
         PauseReason.objects.values_list("name", flat=True)
     )
-    # A newcomer clicks Available and the README's test call rings them.
+    # A newcomer clicks Available and the README's test call rings them, once the caller has
+    # heard that the call is recorded.
     agent_state_set(user=members[0].user, state="available")
+    question = {
+        "call_id": "demo",
+        "from_number": "+4930123456",
+        "to_number": "311",
+        "source": "127.0.0.1",
+    }
     with override_settings(DEBUG=True):
-        answer = call_route(
-            call_id="demo",
-            from_number="+4930123456",
-            to_number="311",
-            source="127.0.0.1",
-            attempt=1,
-        )
-    assert answer["user"] == "agent"
+        first = call_route(**question, attempt=1)
+        then = call_route(**question, attempt=2, announced=True)
+    assert first["action"] == "wait"
+    assert first["announcement"] == queue.consent_announcement
+    assert then["user"] == "agent"
 
 
 def test_loading_the_demo_again_changes_nothing(small_demo, capsys):

@@ -12,7 +12,8 @@ from calls.phone.audio import tone_levels
 from calls.phone.system import wait_until
 from calls.services import agent_state_set
 from calls.tasks import store_recording
-from tests.calls.phone.test_calls import HEARD_ENOUGH, talk
+from tests.calls.phone.hearing import heard_so_far, music_after_speech
+from tests.calls.phone.test_calls import talk
 from tests.calls.phone.test_queue_calls import call_record
 from tests.factories import user_with_role
 
@@ -74,8 +75,9 @@ def test_a_recorded_call_holds_both_parties_compressed(parties, city_line, local
 def test_a_waiting_callers_recording_holds_the_music_then_the_agent(
     parties, city_line, local_trunk, media_service, settings
 ):
-    """The caller waits with the media service's music (880 Hz) until the agent (660 Hz) is free:
-    the recording of the caller's call holds the caller, the music, then the agent."""
+    """The caller hears their place, then waits with the media service's music (880 Hz) until
+    the agent (660 Hz) is free: the recording of the caller's call holds the caller, the music,
+    then the agent."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     user = user_with_role(roles.AGENT, username="311-agent")
     QueueMember.objects.create(queue=city_line, user=user, skill=3)
@@ -87,9 +89,10 @@ def test_a_waiting_callers_recording_holds_the_music_then_the_agent(
     call_id = customer.wait_for("calling")["call_id"]
     customer.wait_for("media", timeout=5)
     wait_until(
-        lambda: customer.recording.exists() and customer.recording.stat().st_size >= HEARD_ENOUGH,
-        timeout=10,
-        message="the caller hearing the music",
+        lambda: music_after_speech(heard_so_far(customer), music_blocks=10),
+        timeout=20,
+        interval=0.2,
+        message="the caller hearing their place, then the music",
     )
     agent_state_set(user=user, state=State.AVAILABLE)
     agent.wait_for("confirmed", timeout=5)
@@ -108,7 +111,12 @@ def test_a_waiting_callers_recording_holds_the_music_then_the_agent(
     wav = recordings.stored_path(recording.file_name).with_suffix(".wav")
     recordings.write_wav(wav, samples, rate)
     seconds = len(samples) / rate
-    waiting = tone_levels(wav, skip_seconds=0.3, until=1.0)
+    # The second before the agent joined (after the caller had heard their place).
+    halves = [
+        tone_levels(wav, skip_seconds=t / 2, until=t / 2 + 0.5) for t in range(int(2 * seconds))
+    ]
+    joined = next(index for index, levels in enumerate(halves) if levels[660] > 0.2)
+    waiting = halves[joined - 2]
     talking = tone_levels(wav, skip_seconds=seconds - 1.0, until=seconds - 0.2)
     assert waiting[440] > 0.2 and waiting[880] > 0.2 and waiting[660] < 0.05, waiting
     assert talking[440] > 0.2 and talking[660] > 0.2 and talking[880] < 0.05, talking

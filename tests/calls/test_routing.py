@@ -86,6 +86,7 @@ def test_without_a_free_agent_the_caller_waits_in_the_media_service(
         "record": True,
         "position": 1,
         "retry_seconds": 1,
+        "language": "en",
     }
     # The media service asks again; an agent who became free meanwhile gets the call.
     (user,) = available_agents(city_line, 1, phone_clock)

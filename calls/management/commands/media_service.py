@@ -1,14 +1,16 @@
-"""manage.py media_service: answers the callers who wait for an agent (music on hold), asks the
-application where each call goes every interval, and joins caller and agent when one is free
-(calls.phone.media). PJSIP's Python wheel holds four calls per process, so this command runs
---workers processes, on SIP ports MEDIA_SIP_PORT, MEDIA_SIP_PORT + 1, ..., among which Kamailio
-shares the waiting callers. Without the phone packages or pjsua2 it says that waiting calls are
-off and exits 0."""
+"""manage.py media_service: answers the callers who wait for an agent (music on hold, spoken
+prompts), asks the application where each call goes every interval, and joins caller and agent
+when one is free (calls.phone.media). PJSIP's Python wheel holds four calls per process, so this
+command runs --workers processes, on SIP ports MEDIA_SIP_PORT, MEDIA_SIP_PORT + 1, ..., among
+which Kamailio shares the waiting callers. While they start, it renders the prompts every
+caller may hear into PHONE_PROMPTS_DIR (espeak-ng; kept there for the next start). Without
+the phone packages or pjsua2 it says that waiting calls are off and exits 0."""
 
 import logging
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from django.conf import settings
@@ -16,6 +18,8 @@ from django.core.management.base import BaseCommand
 
 from calls.phone import config as phone_config
 from calls.phone.media import MediaService, write_hold_music
+from calls.phone.prompts import PromptError, Prompts
+from calls.wire import VOICEMAIL_MAX_SECONDS
 
 
 class Command(BaseCommand):
@@ -55,13 +59,23 @@ class Command(BaseCommand):
         run_dir.mkdir(parents=True, exist_ok=True)
         if music is None:
             music = write_hold_music(run_dir / "hold-music.wav")
+        prompts = Prompts(settings.PHONE_PROMPTS_DIR)
         if port is not None:
-            self.worker(port, music, interval, log_level)
+            self.worker(port, music, prompts, interval, log_level)
         else:
-            self.supervise(workers, music, interval, log_level)
+            self.supervise(workers, music, prompts, interval, log_level)
 
-    def supervise(self, workers, music, interval, log_level):
-        """The worker processes, started and ended together."""
+    def render_prompts(self, prompts):
+        try:
+            count, seconds = prompts.render_all()
+        except PromptError as error:
+            self.stderr.write(f"Media service: the prompts could not be rendered: {error}")
+            return
+        self.stdout.write(f"Media service: {count} prompts ready in {seconds:.1f} s.")
+
+    def supervise(self, workers, music, prompts, interval, log_level):
+        """The worker processes, started and ended together; the prompts rendered meanwhile
+        (a worker that needs one first renders it itself)."""
         children = []
 
         def stop(signum, frame):
@@ -88,6 +102,7 @@ class Command(BaseCommand):
                 f"Media service: {workers} processes on SIP ports {settings.MEDIA_SIP_PORT}-"
                 f"{settings.MEDIA_SIP_PORT + workers - 1}, asking {settings.PHONE_APP_URL}."
             )
+            threading.Thread(target=self.render_prompts, args=(prompts,), daemon=True).start()
             while all(child.poll() is None for child in children):
                 time.sleep(0.2)
             self.stderr.write("waiting calls are off: a media service process stopped")
@@ -105,7 +120,7 @@ class Command(BaseCommand):
                     child.kill()
                     child.wait(5)
 
-    def worker(self, port, music, interval, log_level):
+    def worker(self, port, music, prompts, interval, log_level):
         logging.basicConfig(level=logging.INFO, format=f"media service {port}: %(message)s")
         service = MediaService(
             sip_host=settings.SIP_HOST,
@@ -115,6 +130,9 @@ class Command(BaseCommand):
             app_url=settings.PHONE_APP_URL,
             phone_secret=settings.PHONE_SECRET,
             music_path=music,
+            prompts=prompts,
+            run_dir=settings.PHONE_RUN_DIR,
+            max_message_seconds=VOICEMAIL_MAX_SECONDS,
             interval=interval,
             log_level=log_level,
         )

@@ -207,9 +207,10 @@ def write_hold_tone(path):
 
 class MediaService:
     """manage.py media_service for a phone system, with HOLD_TONE as its hold music, asking the
-    application at app_url every 0.3 s; its log in the phone system's run directory."""
+    application at app_url every 0.3 s; its log in the phone system's run directory, its spoken
+    prompts in prompts_dir (rendered once for all the tests of a process)."""
 
-    def __init__(self, system, app_url):
+    def __init__(self, system, app_url, prompts_dir):
         self.system = system
         config = system.config
         self.log_path = config.run_dir / "media.log"
@@ -225,6 +226,7 @@ class MediaService:
             "MEDIA_SIP_PORT": str(config.media_sip_port),
             "PHONE_APP_URL": app_url,
             "PHONE_RUN_DIR": str(config.run_dir),
+            "PHONE_PROMPTS_DIR": str(prompts_dir),
         }
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -275,6 +277,7 @@ class WorkerPhone:
     def __init__(self, app_url, run_dir):
         self.app_url = app_url
         self.run_dir = run_dir
+        self.prompts_dir = run_dir / "prompts"
         self.system = None
         self.media = None
         self.log_offsets = {}
@@ -290,7 +293,7 @@ class WorkerPhone:
 
     def media_service(self):
         if self.media is None:
-            self.media = MediaService(self.system, self.app_url)
+            self.media = MediaService(self.system, self.app_url, self.prompts_dir)
         return self.media
 
     def after_test(self):
