@@ -1,0 +1,212 @@
+"""GeoReport v2's documents, named and nested as the specification names them, in JSON and in
+XML: each answer is built once as plain values (dicts in the specification's order, lists),
+then written in the format the URL asked for."""
+
+import json
+from datetime import datetime
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.inputs import without_control_characters
+from hierarchy.models import KEYWORD_FIELDS, ProblemCode, normalise_keywords
+from open311.models import ServiceAttribute, WebReport
+from requests_app.models import CustomerRequest, Status
+from workorders.models import WorkOrderStatus
+
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# The element of each item of a list, by the list's element (XML only; JSON has arrays).
+ITEMS = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "attributes": "attribute",
+    "values": "value",
+}
+CLOSED = {Status.RESOLVED, Status.CLOSED}
+
+
+def respond(fmt: str, root: str, document, status: int = 200) -> HttpResponse:
+    """The document as JSON, or as XML under the element `root` (a list's items each under
+    the element ITEMS names for `root`)."""
+    if fmt == "json":
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    else:
+        top = Element(root)
+        _fill(top, document)
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + tostring(top, encoding="unicode")
+    return HttpResponse(body, content_type=CONTENT_TYPES[fmt], status=status)
+
+
+def errors(fmt: str, status: int, descriptions: list[str]) -> HttpResponse:
+    document = [{"code": status, "description": text} for text in descriptions]
+    return respond(fmt, "errors", document, status=status)
+
+
+def _fill(element: Element, value) -> None:
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _fill(SubElement(element, name), item)
+    elif isinstance(value, list):
+        for item in value:
+            _fill(SubElement(element, ITEMS[element.tag]), item)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        # XML 1.0 cannot carry control characters at all, escaped or not.
+        element.text = without_control_characters(str(value))
+
+
+def moment(value: datetime | None) -> str | None:
+    """W3C date and time with the offset, in the city's time zone: 2026-12-01T09:30:00+01:00."""
+    return None if value is None else timezone.localtime(value).isoformat(timespec="seconds")
+
+
+# Services ------------------------------------------------------------------------------------
+
+
+def service_entry(code: ProblemCode) -> dict:
+    return {
+        "service_code": code.code,
+        "service_name": code.name,
+        "description": code.description,
+        "metadata": bool(code.open311_attributes.all()),
+        "type": "realtime",
+        "keywords": keywords(code),
+        "group": code.category.name,
+    }
+
+
+def keywords(code: ProblemCode) -> str:
+    """Every language's keywords, each once: apps search them in whatever language they speak."""
+    return normalise_keywords(", ".join(getattr(code, name) for name in KEYWORD_FIELDS.values()))
+
+
+def service_definition(code: ProblemCode) -> dict:
+    return {
+        "service_code": code.code,
+        "attributes": [attribute_entry(attribute) for attribute in code.open311_attributes.all()],
+    }
+
+
+def attribute_entry(attribute: ServiceAttribute) -> dict:
+    return {
+        "variable": True,
+        "code": attribute.code,
+        "datatype": attribute.datatype,
+        "required": attribute.required,
+        "datatype_description": attribute.datatype_description or None,
+        "order": attribute.order,
+        "description": attribute.description,
+        "values": [{"key": value["key"], "name": value["name"]} for value in attribute.values],
+    }
+
+
+def service_notice(code: ProblemCode) -> str:
+    """What the reporter can expect, from the code's promised turnarounds."""
+    hours, days = code.temporary_fix_hours, code.permanent_fix_days
+    if hours and days:
+        return _("A temporary fix within %(hours)s hours, the repair within %(days)s days.") % {
+            "hours": hours,
+            "days": days,
+        }
+    if days:
+        return _("Expected to be dealt with within %(days)s days.") % {"days": days}
+    if hours:
+        return _("A temporary fix within %(hours)s hours.") % {"hours": hours}
+    return ""
+
+
+# Requests ------------------------------------------------------------------------------------
+
+
+class RequestWriter:
+    """Requests as GET requests shows them. A thousand rows share a few dozen problem codes:
+    what comes from the code is worked out once per code."""
+
+    def __init__(self):
+        self._codes: dict[int, tuple[str, str]] = {}
+
+    def entry(self, request: CustomerRequest) -> dict:
+        code = request.problem_code
+        agency, notice = self._of_code(code)
+        work_order = request.work_order
+        report = web_report_of(request)
+        point = report if report and report.latitude is not None else work_order
+        return {
+            "service_request_id": request.number,
+            "status": "closed" if request.status in CLOSED else "open",
+            "status_notes": status_notes(request),
+            "service_name": code.name,
+            "service_code": code.code,
+            # Only what the reporter published: an agent's notes on a call may name people.
+            "description": request.description if report else None,
+            "agency_responsible": agency,
+            "service_notice": notice or None,
+            "requested_datetime": moment(request.started_at),
+            "updated_datetime": moment(request.updated_at),
+            "expected_datetime": moment(expected(request)),
+            "address": request.work_address or None,
+            "address_id": None,
+            "zipcode": None,
+            "lat": _number(point.latitude) if point else None,
+            "long": _number(point.longitude) if point else None,
+            "media_url": report.media_url or None if report else None,
+        }
+
+    def _of_code(self, code: ProblemCode) -> tuple[str, str]:
+        if code.pk not in self._codes:
+            self._codes[code.pk] = (code.category.provider.department.name, service_notice(code))
+        return self._codes[code.pk]
+
+
+def web_report_of(request: CustomerRequest) -> WebReport | None:
+    try:
+        return request.web_report
+    except WebReport.DoesNotExist:
+        return None
+
+
+def expected(request: CustomerRequest) -> datetime | None:
+    """The promise: the work order's due date, else what the code's turnaround promises."""
+    if request.work_order is not None and request.work_order.due_at is not None:
+        return request.work_order.due_at
+    promise = request.problem_code.promise_dates(request.started_at)
+    return promise["permanent"] or promise["temporary"]
+
+
+def status_notes(request: CustomerRequest) -> str:
+    """The desk's status, and the work order's while the work is under way."""
+    notes = Status(request.status).label
+    work_order = request.work_order
+    if work_order is None or request.status in CLOSED:
+        return str(notes)
+    return _("%(status)s. Work order %(number)s: %(work)s.") % {
+        "status": notes,
+        "number": work_order.number,
+        "work": WorkOrderStatus(work_order.status).label.lower(),
+    }
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+# Creation and tokens -------------------------------------------------------------------------
+
+
+def created_entry(report: WebReport) -> dict:
+    return {
+        "service_request_id": report.request.number,
+        "token": report.token,
+        "service_notice": service_notice(report.request.problem_code) or None,
+        "account_id": report.account_id or None,
+    }
+
+
+def token_entry(report: WebReport) -> dict:
+    return {"service_request_id": report.request.number, "token": report.token}
