@@ -3,7 +3,6 @@
 import pytest
 
 from hierarchy.services import catalogue_item_set_active
-
 from tests.open311.conftest import (
     ATTRIBUTE,
     DISCOVERY,
