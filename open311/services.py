@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import user_for_system
+from callcenter.inputs import CONTROL_CHARACTERS
 from hierarchy.models import ProblemCode
 from open311.models import LIST_DATATYPES, ApiKey, ServiceAttribute, WebReport
 from requests_app.models import Channel, RequestType
@@ -35,6 +36,8 @@ def key_digest(key: str) -> str:
 @transaction.atomic
 def api_key_create(*, name: str, user: AbstractBaseUser | None) -> tuple[ApiKey, str]:
     """A new key for an app, and its text: shown once, never stored (only its digest)."""
+    if CONTROL_CHARACTERS.search(name):
+        raise ValidationError({"name": _("Use letters, digits, spaces and punctuation only.")})
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": _("Name the app or partner the key is for.")})
