@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from callcenter.inputs import without_control_characters
 from hierarchy.models import KEYWORD_FIELDS, ProblemCode, normalise_keywords
 from open311.models import ServiceAttribute, WebReport
-from requests_app.models import CustomerRequest, Status
+from requests_app.models import Status
 from workorders.models import WorkOrderStatus
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -59,11 +59,6 @@ def _fill(element: Element, value) -> None:
     elif value is not None:
         # XML 1.0 cannot carry control characters at all, escaped or not.
         element.text = without_control_characters(str(value))
-
-
-def moment(value: datetime | None) -> str | None:
-    """W3C date and time with the offset, in the city's time zone: 2026-12-01T09:30:00+01:00."""
-    return None if value is None else timezone.localtime(value).isoformat(timespec="seconds")
 
 
 # Services ------------------------------------------------------------------------------------
@@ -125,71 +120,74 @@ def service_notice(code: ProblemCode) -> str:
 
 
 class RequestWriter:
-    """Requests as GET requests shows them. A thousand rows share a few dozen problem codes:
-    what comes from the code is worked out once per code."""
+    """Requests as GET requests shows them, from the rows of open311.reads.visible_requests.
+    A thousand rows share a few dozen codes and a handful of statuses: what comes from them is
+    worked out once each, and the time zone is looked up once."""
 
-    def __init__(self):
-        self._codes: dict[int, tuple[str, str]] = {}
+    def __init__(self, codes: dict[int, ProblemCode]):
+        self.codes = codes
+        self.zone = timezone.get_current_timezone()
+        self._of_code: dict[int, tuple[str, str | None]] = {}
+        self._notes: dict[tuple, str] = {}
 
-    def entry(self, request: CustomerRequest) -> dict:
-        code = request.problem_code
-        agency, notice = self._of_code(code)
-        work_order = request.work_order
-        report = web_report_of(request)
-        point = report if report and report.latitude is not None else work_order
+    def entry(self, row: dict) -> dict:
+        code = self.codes[row["problem_code_id"]]
+        agency, notice = self.of_code(code)
+        published = row["web_report__id"] is not None
+        point = "web_report" if row["web_report__latitude"] is not None else "work_order"
         return {
-            "service_request_id": request.number,
-            "status": "closed" if request.status in CLOSED else "open",
-            "status_notes": status_notes(request),
+            "service_request_id": row["number"],
+            "status": "closed" if row["status"] in CLOSED else "open",
+            "status_notes": self.status_notes(row),
             "service_name": code.name,
             "service_code": code.code,
             # Only what the reporter published: an agent's notes on a call may name people.
-            "description": request.description if report else None,
+            "description": row["description"] if published else None,
             "agency_responsible": agency,
-            "service_notice": notice or None,
-            "requested_datetime": moment(request.started_at),
-            "updated_datetime": moment(request.updated_at),
-            "expected_datetime": moment(expected(request)),
-            "address": request.work_address or None,
+            "service_notice": notice,
+            "requested_datetime": self.moment(row["started_at"]),
+            "updated_datetime": self.moment(row["updated_at"]),
+            "expected_datetime": self.moment(self.expected(row, code)),
+            "address": row["work_address"] or None,
             "address_id": None,
             "zipcode": None,
-            "lat": _number(point.latitude) if point else None,
-            "long": _number(point.longitude) if point else None,
-            "media_url": report.media_url or None if report else None,
+            "lat": _number(row[f"{point}__latitude"]),
+            "long": _number(row[f"{point}__longitude"]),
+            "media_url": row["web_report__media_url"] or None,
         }
 
-    def _of_code(self, code: ProblemCode) -> tuple[str, str]:
-        if code.pk not in self._codes:
-            self._codes[code.pk] = (code.category.provider.department.name, service_notice(code))
-        return self._codes[code.pk]
+    def of_code(self, code: ProblemCode) -> tuple[str, str | None]:
+        if code.pk not in self._of_code:
+            department = code.category.provider.department.name
+            self._of_code[code.pk] = (department, service_notice(code) or None)
+        return self._of_code[code.pk]
 
+    def moment(self, value: datetime | None) -> str | None:
+        return None if value is None else value.astimezone(self.zone).isoformat(timespec="seconds")
 
-def web_report_of(request: CustomerRequest) -> WebReport | None:
-    try:
-        return request.web_report
-    except WebReport.DoesNotExist:
-        return None
+    @staticmethod
+    def expected(row: dict, code: ProblemCode) -> datetime | None:
+        """The promise: the work order's due date, else what the code's turnaround promises."""
+        if row["work_order__due_at"] is not None:
+            return row["work_order__due_at"]
+        promise = code.promise_dates(row["started_at"])
+        return promise["permanent"] or promise["temporary"]
 
-
-def expected(request: CustomerRequest) -> datetime | None:
-    """The promise: the work order's due date, else what the code's turnaround promises."""
-    if request.work_order is not None and request.work_order.due_at is not None:
-        return request.work_order.due_at
-    promise = request.problem_code.promise_dates(request.started_at)
-    return promise["permanent"] or promise["temporary"]
-
-
-def status_notes(request: CustomerRequest) -> str:
-    """The desk's status, and the work order's while the work is under way."""
-    notes = Status(request.status).label
-    work_order = request.work_order
-    if work_order is None or request.status in CLOSED:
-        return str(notes)
-    return _("%(status)s. Work order %(number)s: %(work)s.") % {
-        "status": notes,
-        "number": work_order.number,
-        "work": WorkOrderStatus(work_order.status).label.lower(),
-    }
+    def status_notes(self, row: dict) -> str:
+        """The desk's status, and the work order's while the work is under way."""
+        work_order = row["work_order__number"] if row["status"] not in CLOSED else None
+        key = (row["status"], work_order, row["work_order__status"])
+        if key not in self._notes:
+            notes = Status(row["status"]).label
+            if work_order is None:
+                self._notes[key] = str(notes)
+            else:
+                self._notes[key] = _("%(status)s. Work order %(number)s: %(work)s.") % {
+                    "status": notes,
+                    "number": work_order,
+                    "work": WorkOrderStatus(row["work_order__status"]).label.lower(),
+                }
+        return self._notes[key]
 
 
 def _number(value) -> float | None:

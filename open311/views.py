@@ -83,18 +83,21 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         found = reads.RequestFilter.from_query(request.GET, timezone.now())
     except reads.FilterError as error:
         return documents.errors(fmt, 400, [str(error)])
-    writer = documents.RequestWriter()
-    rows = [writer.entry(row) for row in found.apply(reads.visible_requests())]
+    codes = reads.public_codes()
+    writer = documents.RequestWriter(codes)
+    rows = [writer.entry(row) for row in found.apply(reads.visible_requests(codes))]
     return documents.respond(fmt, "service_requests", rows)
 
 
 @public
 @require_GET
 def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
-    found = reads.visible_requests().filter(number=number).first()
+    codes = reads.public_codes()
+    found = reads.visible_requests(codes).filter(number=number).first()
     if found is None:
         return documents.errors(fmt, 404, [f"service_request_id {number!r} was not found."])
-    return documents.respond(fmt, "service_requests", [documents.RequestWriter().entry(found)])
+    entry = documents.RequestWriter(codes).entry(found)
+    return documents.respond(fmt, "service_requests", [entry])
 
 
 @public
