@@ -27,6 +27,52 @@ class ApiKeyForm(forms.Form):
     )
 
 
+class QuestionForm(forms.Form):
+    """A question a public service asks an app's reporter (a GeoReport v2 attribute)."""
+
+    code = forms.RegexField(
+        label=_("Code"),
+        max_length=40,
+        regex=r"^[A-Za-z0-9_-]+$",
+        error_messages={"invalid": _("Use letters, digits, '-' and '_' only.")},
+        help_text=_("What apps send the answer as: attribute[CODE]. The same code changes it."),
+    )
+    description = forms.CharField(label=_("Question"), max_length=500)
+    datatype = forms.ChoiceField(label=_("Answer"), choices=Datatype.choices)
+    required = forms.BooleanField(label=_("An answer is required"), required=False)
+    order = forms.IntegerField(label=_("Order"), min_value=1, max_value=999, initial=1)
+    datatype_description = forms.CharField(
+        label=_("Hint for the reporter"), max_length=500, required=False
+    )
+    values = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For the list answers: one choice a line, as key=name (out=Light is out)."),
+    )
+
+    def clean_values(self) -> list[dict]:
+        choices = []
+        for number, line in enumerate(self.cleaned_data["values"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, equals, name = line.partition("=")
+            if not equals or not key.strip() or not name.strip():
+                raise ValidationError(
+                    _("Line %(number)s is not key=name."), params={"number": number}
+                )
+            choices.append({"key": key.strip(), "name": name.strip()})
+        return choices
+
+    def clean(self):
+        cleaned = super().clean()
+        needs_choices = cleaned.get("datatype") in LIST_DATATYPES
+        if needs_choices and not cleaned.get("values") and not self.has_error("values"):
+            self.add_error("values", _("A list answer needs its choices."))
+        return cleaned
+
+
 class PostedReportForm(forms.Form):
     """The parameters of POST requests.{json,xml}. Empty ones count as absent (Django's fields
     take "" as no value); others than these are ignored. `answers` holds the attribute[code]

@@ -95,12 +95,17 @@ def service_attribute_save(
     attribute.required = required
     attribute.order = order
     attribute.datatype_description = datatype_description
-    attribute.values = [
-        {"key": str(value["key"]), "name": str(value["name"])} for value in values or []
-    ]
+    listed = values if datatype in LIST_DATATYPES else []
+    attribute.values = [{"key": str(value["key"]), "name": str(value["name"])} for value in listed]
     attribute.full_clean()
     attribute.save()
     return attribute
+
+
+@transaction.atomic
+def service_attribute_delete(*, attribute: ServiceAttribute) -> None:
+    """The service no longer asks it; answers already given stay in the requests and reports."""
+    ServiceAttribute.objects.filter(pk=attribute.pk).delete()
 
 
 @dataclass(frozen=True)

@@ -16,4 +16,6 @@ urlpatterns = [
     re_path(r"^v2/tokens/(?P<token>[^/]+?)" + FORMAT, views.token, name="token"),
     path("keys/", views.key_list, name="key_list"),
     path("keys/<int:pk>/revoke/", views.key_revoke, name="key_revoke"),
+    path("services/", views.question_codes, name="question_codes"),
+    path("services/<int:pk>/questions/", views.questions, name="questions"),
 ]

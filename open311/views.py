@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,12 +21,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.login import client_address
 from callcenter.access import require
+from callcenter.inputs import parse_id
 from open311 import documents, reads
-from open311.access import can_manage_keys, manageable_keys
-from open311.forms import ApiKeyForm, PostedReportForm
+from open311.access import can_keep_questions, can_manage_keys, manageable_keys, questionable_codes
+from open311.forms import ApiKeyForm, PostedReportForm, QuestionForm
 from open311.limits import retry_after
 from open311.models import WebReport
-from open311.services import api_key_create, api_key_for, api_key_revoke, web_request_create
+from open311.services import (
+    api_key_create,
+    api_key_for,
+    api_key_revoke,
+    service_attribute_delete,
+    service_attribute_save,
+    web_request_create,
+)
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this interface last changed in a way a client could notice.
@@ -205,3 +214,47 @@ def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     api_key_revoke(api_key=api_key, user=request.user)
     messages.success(request, _("The key “%(name)s” is revoked.") % {"name": api_key.name})
     return redirect("open311:key_list")
+
+
+# The questions of public services -----------------------------------------------------------
+
+
+@require(can_keep_questions)
+def question_codes(request: HttpRequest) -> HttpResponse:
+    codes = (
+        questionable_codes(request.user)
+        .select_related("category")
+        .annotate(questions=Count("open311_attributes"))
+        .order_by("code")
+    )
+    return render(request, "open311/question_codes.html", {"codes": codes})
+
+
+@require(can_keep_questions)
+def questions(request: HttpRequest, pk: int) -> HttpResponse:
+    """A public service's questions, a form to add or change one (by its code), and a button
+    to remove each."""
+    code = get_object_or_404(questionable_codes(request.user), pk=pk)
+    form = QuestionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and request.POST.get("remove"):
+        attribute = get_object_or_404(code.open311_attributes, pk=parse_id(request.POST["remove"]))
+        service_attribute_delete(attribute=attribute)
+        messages.success(request, _("The question “%(code)s” is removed.") % {"code": attribute})
+        return redirect("open311:questions", pk=code.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_attribute_save(problem_code=code, **form.cleaned_data)
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("The question “%(code)s” is saved.") % {"code": form.cleaned_data["code"]},
+            )
+            return redirect("open311:questions", pk=code.pk)
+    return render(
+        request,
+        "open311/questions.html",
+        {"code": code, "attributes": code.open311_attributes.all(), "form": form},
+    )
