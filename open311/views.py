@@ -180,29 +180,34 @@ def _error_data(error: ValidationError) -> dict:
 # API keys ------------------------------------------------------------------------------------
 
 
+# A new key travels from its creation to the page that shows it in the session, which that page
+# takes it out of: shown once, and a reload neither shows it again nor makes another key.
+NEW_KEY = "open311_new_key"
+
+
 @require(can_manage_keys)
 @never_cache
 def key_list(request: HttpRequest) -> HttpResponse:
-    """The keys, and a form for a new one; the new key is shown once, in the answer to its
-    creation (never stored, never sent again)."""
+    """The keys, the key just created (once), and a form for a new one."""
     form = ApiKeyForm(request.POST or None)
-    created = None
     if request.method == "POST" and form.is_valid():
         try:
-            created = api_key_create(name=form.cleaned_data["name"], user=request.user)
+            api_key, key = api_key_create(name=form.cleaned_data["name"], user=request.user)
         except ValidationError as error:
             form.add_error("name", error.message_dict.get("name", error.messages))
         else:
-            form = ApiKeyForm()
+            request.session[NEW_KEY] = {"pk": api_key.pk, "key": key}
+            return redirect("open311:key_list")
     keys = manageable_keys(request.user).select_related("created_by", "revoked_by")
+    created = request.session.pop(NEW_KEY, None) if request.method == "GET" else None
     return render(
         request,
         "open311/key_list.html",
         {
             "keys": keys,
             "form": form,
-            "created_key": created[0] if created else None,
-            "created_text": created[1] if created else "",
+            "created_key": keys.filter(pk=created["pk"]).first() if created else None,
+            "created_text": created["key"] if created else "",
         },
     )
 
