@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from callcenter.inputs import EARLIEST_DAY, LATEST_DAY
+from callcenter.inputs import EARLIEST_DAY, LATEST_DAY, without_control_characters
 from hierarchy.models import ProblemCode
 from open311.models import ServiceAttribute
 from requests_app.models import CustomerRequest, RequestType, Status
@@ -35,7 +35,13 @@ def public_services() -> QuerySet[ProblemCode]:
 
 
 def public_service(code: str) -> ProblemCode | None:
-    return public_services().filter(code__iexact=code).first()
+    return public_services().filter(code__iexact=searchable(code)).first()
+
+
+def searchable(text: str) -> str:
+    """A looked-up value as the database can compare it (PostgreSQL refuses NUL): control
+    characters become spaces, which no code, number or token has, so nothing is found."""
+    return without_control_characters(text)
 
 
 def public_codes() -> dict[int, ProblemCode]:
@@ -136,7 +142,10 @@ class RequestFilter:
 def _listed(query, name: str) -> list[str]:
     """A comma-separated parameter, also when sent more than once; empty entries dropped."""
     return [
-        item.strip() for value in query.getlist(name) for item in value.split(",") if item.strip()
+        searchable(item).strip()
+        for value in query.getlist(name)
+        for item in value.split(",")
+        if searchable(item).strip()
     ][:MAX_REQUESTS]
 
 

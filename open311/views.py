@@ -102,7 +102,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     codes = reads.public_codes()
-    found = reads.visible_requests(codes).filter(number=number).first()
+    found = reads.visible_requests(codes).filter(number=reads.searchable(number)).first()
     if found is None:
         return documents.errors(fmt, 404, [f"service_request_id {number!r} was not found."])
     entry = documents.RequestWriter(codes).entry(found)
@@ -112,7 +112,8 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
 @public
 @require_GET
 def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    report = WebReport.objects.select_related("request").filter(token=token).first()
+    found = WebReport.objects.select_related("request").filter(token=reads.searchable(token))
+    report = found.first()
     if report is None:
         return documents.errors(fmt, 404, [f"token {token!r} was not found."])
     return documents.respond(fmt, "service_requests", [documents.token_entry(report)])

@@ -257,3 +257,32 @@ def test_a_request_of_a_code_made_internal_is_no_longer_shown(api, desk):
         user=None,
     )
     assert desk["pothole"].number not in numbers(api.get("requests.json"))
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("requests/CR-2026-%00.json", 404),
+        ("services/LI%00GHT.xml", 404),
+        ("tokens/%00.json", 404),
+        ("requests.json?service_code=%00&status=open", 200),
+        ("requests.json?service_request_id=CR%00", 200),
+        ("requests.xml?start_date=2026-01-01%00", 400),
+    ],
+)
+def test_control_characters_find_nothing_and_break_nothing(api, city, path, status):
+    response = api.get(path)
+    assert response.status_code == status
+    if status == 200:
+        assert response.json() == []
+
+
+def test_control_characters_in_a_posted_description_are_refused_or_left_out_of_the_xml(
+    api, city, key
+):
+    refused = api.post("requests.json", light_report(key, description="a\x00b"))
+    assert refused.status_code == 400
+    created = api.post("requests.json", light_report(key, description="bell\x07 rings"))
+    number = created.json()[0]["service_request_id"]
+    root = xml(api.get(f"requests/{number}.xml"))
+    assert root[0].findtext("description").startswith("bell  rings")
