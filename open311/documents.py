@@ -153,8 +153,8 @@ class RequestWriter:
             "status_notes": self.status_notes(row),
             "service_name": code.name,
             "service_code": code.code,
-            # Only what the reporter published: an agent's notes on a call may name people.
-            "description": row["description"] if published else None,
+            # Only what the reporter published: an agent's notes may name people.
+            "description": row["web_report__description"] if published else None,
             "agency_responsible": agency,
             "service_notice": notice,
             "requested_datetime": self.moment(row["started_at"]),

@@ -126,6 +126,9 @@ class WebReport(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     address_string = models.TextField(blank=True, max_length=ADDRESS_TEXT)
+    # The reporter's own words, as GET requests publishes them: the request's description is
+    # the desk's (with the answers, and whatever an agent adds later).
+    description = models.TextField(blank=True, max_length=4_000)
     device_id = models.CharField(max_length=200, blank=True)
     account_id = models.CharField(max_length=200, blank=True)
     media_url = models.URLField(max_length=1000, blank=True)

@@ -168,21 +168,22 @@ def web_request_create(
     Raises ValidationError from the desk's rules, naming the request's field."""
     reporter = user_for_system(username=REPORTER_USERNAME, first_name=REPORTER_NAME)
     started = request_start(agent=reporter, channel=Channel.WEB)
-    saved = request_save(
-        request=started,
-        values={
-            "request_type": RequestType.ACTION,
-            "problem_code": report.problem_code,
-            "work_address": report.work_address,
-            "description": report.description_with_answers(),
-            "caller_name": report.caller_name,
-            "caller_email": report.email,
-            "caller_phone": report.phone,
-        },
-        expected_version=started.version,
-        user=reporter,
-        coordinates=report.coordinates,
-    )
+    values = {
+        "request_type": RequestType.ACTION,
+        "problem_code": report.problem_code,
+        "work_address": report.work_address,
+        "description": report.description_with_answers(),
+        "caller_name": report.caller_name,
+        "caller_email": report.email,
+        "caller_phone": report.phone,
+    }
+    try:
+        saved = _save(started, values, reporter, report)
+    except ValidationError as error:
+        ambiguous = _ambiguous_contact(error)
+        if not ambiguous:
+            raise
+        saved = _save(started, _contact_for_the_agent(values, ambiguous), reporter, report)
     return WebReport.objects.create(
         request=saved,
         token=uuid4().hex,
@@ -192,8 +193,49 @@ def web_request_create(
         latitude=report.latitude,
         longitude=report.longitude,
         address_string=report.address_string,
+        description=report.description,
         device_id=report.device_id,
         account_id=report.account_id,
         media_url=report.media_url,
         attributes={attribute.code: answer for attribute, answer in report.answers},
     )
+
+
+def _save(request, values: dict, reporter, report: PostedReport):
+    with transaction.atomic():
+        return request_save(
+            request=request,
+            values=values,
+            expected_version=request.version,
+            user=reporter,
+            coordinates=report.coordinates,
+        )
+
+
+CONTACT_FIELDS = ("caller_email", "caller_phone")
+
+
+def _ambiguous_contact(error: ValidationError) -> list[str]:
+    """The contact fields several customers share (the desk's agent would choose among them)."""
+    if not hasattr(error, "error_dict"):
+        return []
+    return [
+        field
+        for field in CONTACT_FIELDS
+        if any(item.code == "several_callers" for item in error.error_dict.get(field, []))
+    ]
+
+
+def _contact_for_the_agent(values: dict, ambiguous: list[str]) -> dict:
+    """Nobody is there to choose among the customers who share the reporter's number or address:
+    the request is saved without them as its caller's, and says so to the agent, who links the
+    customer (the description is not published: the reporter's own words are, from WebReport)."""
+    given = ", ".join(values[field] for field in ambiguous)
+    note = _(
+        "The reporter gave %(contact)s, which more than one customer has: choose the caller."
+    ) % {"contact": given}
+    return {
+        **values,
+        **dict.fromkeys(ambiguous, ""),
+        "description": "\n\n".join(part for part in (values["description"], note) if part),
+    }

@@ -297,3 +297,23 @@ def test_agents_see_a_posted_request_at_once(api, city, key, agent, client):
     client.force_login(agent)
     response = client.get(reverse("requests_app:request_list"))
     assert number in response.content.decode()
+
+
+def test_a_number_several_customers_share_leaves_the_choice_to_an_agent(api, city, key):
+    from requests_app.services import customer_save
+
+    for name in ("Jens Olsen", "Kari Olsen"):
+        customer_save(values={"name": name}, phones=["+4930123456"])
+    response = api.post(
+        "requests.json",
+        light_report(key, phone="+49 30 123456", email="kari@example.org"),
+    )
+    assert response.status_code == 201
+    request = only_request()
+    assert request.caller_phone == ""
+    assert request.customer.email == "kari@example.org"
+    assert request.description.endswith(
+        "The reporter gave +4930123456, which more than one customer has: choose the caller."
+    )
+    (shown,) = api.get(f"requests/{request.number}.json").json()
+    assert shown["description"] == "Dark since Monday."
