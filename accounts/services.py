@@ -12,6 +12,7 @@ import json
 import logging
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -85,6 +86,25 @@ def user_create(*, actor: User, values: dict, password: str) -> User:
         ) from None
     user.groups.set(groups)
     logger.info("%s created user %s with roles %s", actor.get_username(), username, _names(groups))
+    return user
+
+
+def user_for_system(*, username: str, first_name: str) -> User:
+    """The user a system's own work is recorded under (the requests apps post through Open311):
+    inactive, with no usable password and no role, so nobody logs in as it; made at first use."""
+    try:
+        with transaction.atomic():
+            user, _created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first_name,
+                    "is_active": False,
+                    "password": make_password(None),
+                },
+            )
+    except IntegrityError:
+        # Made by a simultaneous first use.
+        user = User.objects.get(username=username)
     return user
 
 

@@ -51,6 +51,12 @@ NAVIGATION = [
             (_("Call queues"), "calls:queue_list", "calls.view_queue"),
             (_("Pause reasons"), "calls:pause_reason_list", "calls.change_pausereason"),
             (_("Trunks"), "calls:trunk_list", "calls.change_trunk"),
+            (_("Open311 API keys"), "open311:key_list", "open311.change_apikey"),
+            (
+                _("Open311 questions"),
+                "open311:question_codes",
+                "open311.change_serviceattribute",
+            ),
         ],
     ),
 ]

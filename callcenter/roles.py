@@ -74,6 +74,13 @@ _configure_calls = [
     for action in ("view", "add", "change")
 ]
 
+# The API keys apps post Open311 requests with.
+_open311_keys = [f"open311.{action}_apikey" for action in ("view", "add", "change")]
+# The questions public services ask the apps' reporters.
+_open311_questions = [
+    f"open311.{action}_serviceattribute" for action in ("view", "add", "change", "delete")
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [*_browse_catalogue, *_take_requests, *_work_orders, *_read_articles, *_take_calls],
     SUPERVISOR: [
@@ -97,6 +104,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_user",
         *_configure_calls,
         "calls.view_queuemember",
+        *_open311_keys,
+        *_open311_questions,
     ],
     MANAGER: [
         *_browse_catalogue,

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "knowledgebase",
     "workorders",
     "requests_app",
+    "open311",
     "calls",
     "reports",
     "demo",
@@ -260,6 +261,15 @@ TASKS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "callcenter@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Open311 GeoReport v2 (/open311/v2/): what discovery tells apps, and how many requests one API
+# key, and one client address, may post within an hour (then 429 with Retry-After).
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
+OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE", "")
+OPEN311_POSTS_PER_KEY_PER_HOUR = int(os.environ.get("OPEN311_POSTS_PER_KEY_PER_HOUR", "1000"))
+OPEN311_POSTS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("OPEN311_POSTS_PER_ADDRESS_PER_HOUR", "100")
+)
 
 # Request sizes. Form fields: at most 2.5 MB together (Django's DATA_UPLOAD_MAX_MEMORY_SIZE,
 # checked before they are read; the longest text, 100,000 characters, fits several times).

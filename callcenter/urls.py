@@ -25,6 +25,7 @@ urlpatterns = [
     path("work-orders/", include("workorders.urls")),
     path("calls/", include("calls.urls")),
     path("reports/", include("reports.urls")),
+    path("open311/", include("open311.urls")),
     path("today/", reports_views.dashboard, name="dashboard"),
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),

@@ -1,6 +1,7 @@
 """The request desk's verbs: start a contact, save it, keep its history; save a customer."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -112,9 +113,12 @@ def request_save(
     user: AbstractBaseUser,
     reason: str = "",
     work_order_choice: WorkOrderChoice = WorkOrderChoice(),  # noqa: B008 - frozen, shared safely
+    coordinates: tuple[Decimal, Decimal] | None = None,
 ) -> CustomerRequest:
     """Apply the agent's changes, unless someone saved the request since it was opened. An
-    action request gets its work order: a new one, or the one already open for the problem.
+    action request gets its work order: a new one, or the one already open for the problem
+    (at the same address, or within 50 m of `coordinates`, the latitude and longitude a
+    reporter's app put the problem at, which a new work order keeps).
 
     Raises EditConflict (with the other version) or ValidationError (naming the field).
     """
@@ -143,7 +147,7 @@ def request_save(
     current.work_address_key = address_key(current.work_address)
     if current.request_type == RequestType.ACTION and current.work_order is None:
         current.work_order = work_order_create_or_link(
-            report=Report(current.problem_code, current.work_address),
+            report=Report(current.problem_code, current.work_address, *(coordinates or ())),
             user=user,
             link_to=work_order_choice.link_to,
             create_new=work_order_choice.create_new,

@@ -90,6 +90,8 @@ def pages_of(role: str, records: dict) -> list[str]:
             reverse("hierarchy:catalogue_import"),
             reverse("accounts:user_list"),
             reverse("accounts:user_create"),
+            reverse("open311:key_list"),
+            reverse("open311:question_codes"),
         ],
         "manager": [
             reverse("dashboard"),

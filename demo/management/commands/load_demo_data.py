@@ -12,6 +12,7 @@ from demo.catalogue import load_demo_catalogue
 from demo.clock import replay
 from demo.desk import load_desk
 from demo.knowledge import load_demo_articles
+from demo.open311 import load_demo_attributes
 from reports.services import report_days_count_all
 from requests_app.models import CustomerRequest
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             )
             message = load_demo_catalogue()
             self.stdout.write(f"Catalogue: {message or 'left as it is (not empty).'}")
+            if message:
+                self.stdout.write(f"Open311 questions: {load_demo_attributes()}.")
             self.load_articles()
             loaded = self.load_requests(clock, now)
             phone = load_demo_calls(self.desk_agents())
