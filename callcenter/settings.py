@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "knowledgebase",
     "workorders",
     "requests_app",
+    "feedback",
     "calls",
     "reports",
     "demo",
@@ -256,6 +257,8 @@ TASKS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "callcenter@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address customers reach this server at: the links in e-mails to them (feedback surveys).
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Request sizes. Form fields: at most 2.5 MB together (Django's DATA_UPLOAD_MAX_MEMORY_SIZE,
 # checked before they are read; the longest text, 100,000 characters, fits several times).

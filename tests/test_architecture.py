@@ -12,8 +12,9 @@
    What the walk cannot see: a queryset or related manager held in a variable and updated or
    added to under another name (`requests.update(...)`): code review has to.
 2. Apps import only from apps to their left: hierarchy ← knowledgebase ← workorders ←
-   requests_app ← calls ← reports, and the demo package builds on them all. callcenter (settings and
-   the helpers every app shares) imports no app; accounts imports only callcenter.
+   requests_app ← feedback ← calls ← reports, and the demo package builds on them all.
+   callcenter (settings and the helpers every app shares) imports no app; accounts imports
+   only callcenter.
 
 Each exception is a line below, saying why.
 """
@@ -29,7 +30,16 @@ from django.db.models import ForeignObjectRel
 
 ROOT = Path(__file__).resolve().parent.parent
 # The direction of dependency: each imports only from those before it (and the shared two).
-LAYERS = ["hierarchy", "knowledgebase", "workorders", "requests_app", "calls", "reports", "demo"]
+LAYERS = [
+    "hierarchy",
+    "knowledgebase",
+    "workorders",
+    "requests_app",
+    "feedback",
+    "calls",
+    "reports",
+    "demo",
+]
 SHARED = {"callcenter": set(), "accounts": {"callcenter"}}
 APPS = [*SHARED, *LAYERS]
 
