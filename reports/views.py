@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -11,9 +12,16 @@ from callcenter.access import require
 from reports import figures, rollup
 from reports.access import can_read_reports, has_desk_dashboard, has_team_dashboard
 from reports.charts import bar_chart, column_chart
-from reports.forms import HandlingForm, VolumeForm
+from reports.forms import FEEDBACK_BY, FeedbackForm, HandlingForm, VolumeForm
 from reports.periods import Period
-from reports.tables import COUNT, DAY, RATE, SECONDS, Column, Table
+from reports.satisfaction import (
+    TREND_GRAINS,
+    FeedbackRow,
+    feedback_by,
+    feedback_total,
+    feedback_trend,
+)
+from reports.tables import AVERAGE, COUNT, DAY, RATE, SECONDS, Column, Table
 from requests_app.models import Customer, CustomerRequest, Status
 
 REPORTS = {
@@ -22,6 +30,7 @@ REPORTS = {
     "backlog": gettext_lazy("Backlog"),
     "work-orders": gettext_lazy("Work orders"),
     "knowledge-base": gettext_lazy("Knowledge base"),
+    "feedback": gettext_lazy("Customer feedback"),
 }
 
 
@@ -51,6 +60,7 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
         "backlog": backlog_report,
         "work-orders": work_order_report,
         "knowledge-base": knowledge_report,
+        "feedback": feedback_report,
     }
     if name not in builders:
         raise Http404
@@ -315,6 +325,115 @@ def knowledge_report(request: HttpRequest) -> dict:
                 [Column(_("Searched for")), Column(_("Times"), COUNT)],
                 [[search.text, search.count] for search in failed],
                 notes=[_("Times are counted since the search first found nothing.")],
+            ),
+        ],
+    }
+
+
+FEEDBACK_NOTES = [
+    gettext_lazy(
+        "CSAT: the share of satisfaction answers of 4 or 5 (of 5). Effort (CES): the average "
+        "answer to “How easy was it to get your issue handled?”, from 1, very difficult, to 7, "
+        "very easy. NPS: promoters (9 or 10) less detractors (0 to 6), in percent of the "
+        "recommendation answers."
+    ),
+    gettext_lazy(
+        "Invitations and answers count by when the customer was asked (the request's finish); "
+        "the response rate is answers per invitation sent. First-contact resolution counts the "
+        "requests started in the period."
+    ),
+]
+
+
+CSAT_PER = {
+    "week": gettext_lazy("CSAT per week, in percent"),
+    "month": gettext_lazy("CSAT per month, in percent"),
+}
+FEEDBACK_PER = {
+    "week": gettext_lazy("Feedback per week"),
+    "month": gettext_lazy("Feedback per month"),
+}
+
+
+def feedback_columns(first: str, kind: str = "text") -> list[Column]:
+    return [
+        Column(first, kind),
+        Column(_("Invitations"), COUNT),
+        Column(_("Answers"), COUNT),
+        Column(_("Response rate"), RATE),
+        Column(_("CSAT"), RATE),
+        Column(_("Effort (CES)"), AVERAGE),
+        Column(_("NPS"), RATE),
+        Column(_("First-contact resolution"), RATE),
+    ]
+
+
+def feedback_cells(label, row: FeedbackRow) -> list:
+    return [
+        label,
+        row.asked,
+        row.answers,
+        row.response_rate,
+        row.csat,
+        row.ces,
+        row.nps,
+        row.first_contact_rate,
+    ]
+
+
+def percent(value: float | None) -> int:
+    return round(value * 100) if value is not None else 0
+
+
+def feedback_report(request: HttpRequest) -> dict:
+    form = FeedbackForm.from_query(request.GET)
+    period = form.chosen()
+    by, grain = form.option("by"), form.option("grain")
+    groups = feedback_by(period, by)
+    total = feedback_total(period)
+    trend = feedback_trend(period, grain)
+    by_label = FEEDBACK_BY[by]
+    per = TREND_GRAINS[grain]
+    labels = [date_format(start, "SHORT_DATE_FORMAT") for start, _row in trend.rows]
+    return {
+        "form": form,
+        "period": period,
+        **counted_as_of(),
+        "links": [(reverse("feedback:comment_list"), _("Customer comments"))],
+        "charts": [
+            column_chart(
+                f"{CSAT_PER[grain]} · {period_label(period)}",
+                labels,
+                [percent(row.csat) for _start, row in trend.rows],
+                str(per),
+                _("CSAT (%)"),
+                _("No feedback in this period."),
+            ),
+            bar_chart(
+                _("Answers by %(by)s") % {"by": str(by_label).lower()}
+                + f" · {period_label(period)}",
+                [row.label for row in groups],
+                [row.answers for row in groups],
+                _("Answers"),
+                str(by_label),
+                _("No feedback in this period."),
+            ),
+        ],
+        "tables": [
+            Table(
+                "feedback",
+                _("Feedback by %(by)s") % {"by": by_label},
+                feedback_columns(str(by_label)),
+                [feedback_cells(row.label, row) for row in groups] if total.asked else [],
+                footer=feedback_cells(_("Total"), total) if total.asked else None,
+                notes=FEEDBACK_NOTES,
+            ),
+            Table(
+                "trend",
+                str(FEEDBACK_PER[grain]),
+                feedback_columns(str(per), DAY),
+                [feedback_cells(start, row) for start, row in trend.rows] if total.asked else [],
+                footer=feedback_cells(_("Total"), total) if total.asked else None,
             ),
         ],
     }

@@ -97,7 +97,14 @@ def pages_of(role: str, records: dict) -> list[str]:
             reverse("dashboard"),
             *[
                 reverse("reports:report", args=[name])
-                for name in ["volume", "handling", "backlog", "work-orders", "knowledge-base"]
+                for name in [
+                    "volume",
+                    "handling",
+                    "backlog",
+                    "work-orders",
+                    "knowledge-base",
+                    "feedback",
+                ]
             ],
             records["work_order"].get_absolute_url(),
         ],
