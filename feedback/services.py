@@ -27,15 +27,27 @@ class AlreadyAnswered(Exception):
     """The survey was answered before: the first answer stays."""
 
 
-@transaction.atomic
-def feedback_ask(*, request: CustomerRequest) -> FeedbackInvitation | None:
-    """A request was finished (requests_app.services calls this, registered in
-    feedback.apps, inside the finishing transaction): ask its customer for feedback by e-mail
-    if its type and channel ask for it, the customer has an e-mail address, has not said no,
-    and was not asked in the last 30 days. The task worker sends the e-mail, in the customer's
-    language, once the transaction commits. The invitation, or None when nobody is asked."""
-    if not FeedbackSetting.for_type(request.request_type).asks(request.channel):
-        return None
+# No savepoint of its own: it runs inside the finishing transaction, whose failure is its own.
+@transaction.atomic(savepoint=False)
+def feedback_ask(*, requests: list[CustomerRequest]) -> list[FeedbackInvitation]:
+    """Requests were finished (requests_app.services calls this, registered in feedback.apps,
+    inside the finishing transaction): ask each one's customer for feedback by e-mail if its
+    type and channel ask for it, the customer has an e-mail address, has not said no, and was
+    not asked in the last 30 days. The task worker sends the e-mail, in the customer's language,
+    once the transaction commits. The invitations made (one query when no type asks)."""
+    asking = {setting.request_type: setting for setting in FeedbackSetting.objects.all()}
+    invitations = []
+    for request in requests:
+        setting = asking.get(request.request_type)
+        if setting is None or not setting.asks(request.channel):
+            continue
+        invitation = _ask(request)
+        if invitation is not None:
+            invitations.append(invitation)
+    return invitations
+
+
+def _ask(request: CustomerRequest) -> FeedbackInvitation | None:
     if request.customer_id is None or request.discarded_at is not None:
         return None
     # The customer's row lock: of two of their requests finished at once, one asks.

@@ -52,6 +52,7 @@ class FeedbackRow:
     recommend_answers: int = 0
     promoters: int = 0
     detractors: int = 0
+    requests: int = 0  # started in the period (the totals only)
     finished: int = 0
     first_contact: int = 0
 
@@ -132,21 +133,21 @@ def feedback_by(period: Period, by: str) -> list[FeedbackRow]:
 
 
 def feedback_total(period: Period, agent=None) -> FeedbackRow:
-    """Every answer of the period (one agent's, if given), with first-contact resolution."""
+    """Every answer of the period (one agent's, if given), with the requests started in it and
+    their first-contact resolution."""
     total = FeedbackRow(str(_("All")))
     total.add({"asked": asked_in(period, agent).count()})
     total.add(answered_in(period, agent).aggregate(**ANSWER_COUNTS))
-    if agent is None:
-        counted = days_in(period, Dimension.ALL).aggregate(
-            finished=Sum("finished"), first_contact=Sum("first_contact")
+    days = (
+        days_in(period, Dimension.ALL)
+        if agent is None
+        else days_in(period, Dimension.AGENT).filter(key=str(agent.pk))
+    )
+    total.add(
+        days.aggregate(
+            requests=Sum("requests"), finished=Sum("finished"), first_contact=Sum("first_contact")
         )
-    else:
-        counted = (
-            days_in(period, Dimension.AGENT)
-            .filter(key=str(agent.pk))
-            .aggregate(finished=Sum("finished"), first_contact=Sum("first_contact"))
-        )
-    total.add(counted)
+    )
     return total
 
 

@@ -83,7 +83,7 @@ def display(value, kind: str) -> str:
     if kind == RATE:
         return f"{number_format(value * 100, 1)} %"
     if kind == AVERAGE:
-        return number_format(value, 2)
+        return number_format(round(value, 2), 2)  # number_format cuts, not rounds
     if kind == DAY and isinstance(value, date):
         return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)

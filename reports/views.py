@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -451,10 +451,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"now": now}
     if has_desk_dashboard(user):
         context["desk"] = desk_figures(user, now, today)
+        context["my_month"] = month_figures(today, _("My month"), agent=user)
     if has_team_dashboard(user):
         context["team"] = team_figures(now, today)
     if can_read_reports(user):
         context["headline"] = headline_figures(today)
+        context["month"] = month_figures(today, _("This month and last month"))
         context.update(counted_as_of())
     if len(context) == 1:
         return redirect("hierarchy:tree")
@@ -514,6 +516,38 @@ def team_figures(now, today) -> dict:
         ),
         "hours": list(zip(hourly.hours, hourly.today, hourly.last_week, strict=True)),
     }
+
+
+def month_figures(today, title: str, agent=None) -> Table:
+    """This month's requests, first-contact resolution and customer feedback (one agent's, if
+    given), beside the whole of last month's."""
+    this_month = Period(today.replace(day=1), today)
+    last_day = this_month.first_day - timedelta(days=1)
+    last_month = Period(last_day.replace(day=1), last_day)
+    rows = []
+    for label, period in ((_("This month"), this_month), (_("Last month"), last_month)):
+        row = feedback_total(period, agent)
+        rows.append(
+            [
+                label,
+                row.requests,
+                row.first_contact_rate,
+                row.answers,
+                row.csat,
+                row.ces,
+                row.nps,
+            ]
+        )
+    columns = [
+        Column(""),
+        Column(_("Requests"), COUNT),
+        Column(_("First-contact resolution"), RATE),
+        Column(_("Feedback answers"), COUNT),
+        Column(_("CSAT"), RATE),
+        Column(_("Effort (CES)"), AVERAGE),
+        Column(_("NPS"), RATE),
+    ]
+    return Table("month", title, columns, rows, notes=[FEEDBACK_NOTES[0]])
 
 
 def headline_figures(today) -> Table:

@@ -54,9 +54,10 @@ REOPEN_PERMISSION = "requests_app.reopen_customerrequest"
 
 
 class FinishHandler(Protocol):
-    """What another app does when a request is finished, in the same transaction."""
+    """What another app does when requests are finished (one saved, or all those a work order's
+    completion resolved), in the same transaction."""
 
-    def __call__(self, *, request: CustomerRequest) -> object: ...
+    def __call__(self, *, requests: list[CustomerRequest]) -> object: ...
 
 
 _finish_handlers: dict[str, FinishHandler] = {}
@@ -74,9 +75,11 @@ def finish_handlers() -> dict[str, Callable[..., object]]:
     return dict(_finish_handlers)
 
 
-def _tell_finished(request: CustomerRequest) -> None:
+def _tell_finished(requests: list[CustomerRequest]) -> None:
+    if not requests:
+        return
     for handler in _finish_handlers.values():
-        handler(request=request)
+        handler(requests=requests)
 
 
 # The fields whose changes the history records, in the order the form shows them.
@@ -192,7 +195,7 @@ def request_save(
     record_changes(RequestChange, current, before, user, reason)
     requests_changed.send(sender=CustomerRequest)
     if before["status"] not in DONE and current.status in DONE:
-        _tell_finished(current)
+        _tell_finished([current])
     return current
 
 
@@ -251,8 +254,7 @@ def requests_resolve_for_work_order(*, work_order: WorkOrder, user: AbstractBase
     reason = _("%(number)s was completed.") % {"number": work_order}
     record_changes_of_many(RequestChange, changes, user, reason)
     requests_changed.send(sender=CustomerRequest)
-    for request in still_open:
-        _tell_finished(request)
+    _tell_finished(still_open)
     for email, language in _callers_to_tell(work_order):
         notify_caller_work_order_completed.enqueue(
             email=email,

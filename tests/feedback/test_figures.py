@@ -150,3 +150,45 @@ def test_the_report_page_and_its_csv(client, manager, answered):
 def test_only_invitations_sent_count(answered):
     assert FeedbackInvitation.objects.count() == 6
     assert feedback_total(this_week()).asked == 5
+
+
+def month_table(page: str, title: str) -> str:
+    start = page.index(title)
+    return page[start : page.index("</table>", start)]
+
+
+@pytest.fixture
+def same_month(answered):
+    """The answers above fall in this month (on the first days of a month, a week ago may
+    not): moved to today."""
+    FeedbackInvitation.objects.update(asked_at=timezone.now())
+    from feedback.models import FeedbackAnswer
+
+    FeedbackAnswer.objects.update(asked_at=timezone.now())
+    return answered
+
+
+def test_the_managers_today_page_shows_this_months_feedback_beside_last_month(
+    client, manager, same_month
+):
+    client.force_login(manager)
+    page = client.get(reverse("dashboard")).content.decode()
+    table = month_table(page, "This month and last month")
+    this_month = table[table.index("This month</th>") : table.index("Last month</th>")]
+    # Requests, FCR, answers, CSAT, CES, NPS.
+    cells = ["7", "85.7 %", "4", "50.0 %", "4.67", "25.0 %"]
+    assert [cell in this_month for cell in cells] == [True] * len(cells), this_month
+    last_month = table[table.index("Last month</th>") :]
+    assert "—" in last_month  # nothing last month: no figure rather than 0
+
+
+def test_an_agent_sees_their_own(client, same_month):
+    client.force_login(same_month["bea"])
+    page = client.get(reverse("dashboard")).content.decode()
+    table = month_table(page, "My month")
+    this_month = table[table.index("This month</th>") : table.index("Last month</th>")]
+    # Bea: three requests, all in the first contact; one answer: satisfaction 3, no effort,
+    # a promoter.
+    cells = ['<td class="numeric">3</td>', "100.0 %", "0.0 %", "100.0 %"]
+    assert [cell in this_month for cell in cells] == [True] * len(cells), this_month
+    assert "This month and last month" not in page  # the team's figures are not hers
