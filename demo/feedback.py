@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from demo import city
 from demo.clock import Clock
 from feedback.models import FeedbackInvitation, FeedbackSetting
 from feedback.services import (
@@ -28,7 +29,7 @@ ASKING = {
     RequestType.INFORMATION: [Channel.PHONE, Channel.EMAIL, Channel.WEB],
     RequestType.ACTION: [Channel.PHONE, Channel.EMAIL, Channel.WEB],
 }
-RESPONSE_RATE = 0.32
+RESPONSE_RATE = city.FEEDBACK_RESPONSE_RATE
 COMMENT_RATE = 0.4
 OPT_OUT_RATE = 0.04
 LEFT_OUT_RATE = 0.06  # a scale left out
@@ -80,8 +81,9 @@ COMMENTS = {
 }
 
 
-def load_feedback_settings(user: AbstractBaseUser) -> bool:
-    """Which request types and channels ask for feedback, unless a supervisor chose already."""
+def load_feedback_settings(user: AbstractBaseUser | None) -> bool:
+    """Which request types and channels ask for feedback, unless a supervisor chose already
+    (None: the volume generator, nobody's choice)."""
     if FeedbackSetting.objects.exists():
         return False
     for request_type, channels in ASKING.items():
@@ -121,25 +123,31 @@ def load_feedback(*, clock: Clock, now: datetime, seed: int) -> int:
 
 
 def _answer(invitation: FeedbackInvitation, rng: random.Random):
-    at_once = invitation.request.first_contact_resolution
+    values, opt_out = answer_values(
+        rng, invitation.request.first_contact_resolution, invitation.language
+    )
+    return feedback_answer_save(invitation=invitation, values=values, opt_out=opt_out)
+
+
+def answer_values(rng: random.Random, at_once: bool, language: str) -> tuple[dict, bool]:
+    """What a customer answers (the scales, perhaps a comment), and whether they also said
+    "don't ask me again"; happier when their request was resolved in the first contact. Also
+    the volume generator's answers (demo.volume)."""
     weights = RESOLVED_AT_ONCE if at_once else TOOK_LONGER
     satisfaction, effort, recommend = (
         _scale(rng, scale, first) for scale, first in zip(weights, (1, 1, 0), strict=True)
     )
     comment = ""
     if rng.random() < COMMENT_RATE:
-        texts = COMMENTS.get(invitation.language, COMMENTS["en"])
+        texts = COMMENTS.get(language, COMMENTS["en"])
         comment = rng.choice(texts[at_once or satisfaction >= 4])
-    return feedback_answer_save(
-        invitation=invitation,
-        values={
-            "satisfaction": satisfaction,
-            "effort": None if rng.random() < LEFT_OUT_RATE else effort,
-            "recommend": None if rng.random() < LEFT_OUT_RATE else recommend,
-            "comment": comment,
-        },
-        opt_out=rng.random() < OPT_OUT_RATE,
-    )
+    values = {
+        "satisfaction": satisfaction,
+        "effort": None if rng.random() < LEFT_OUT_RATE else effort,
+        "recommend": None if rng.random() < LEFT_OUT_RATE else recommend,
+        "comment": comment,
+    }
+    return values, rng.random() < OPT_OUT_RATE
 
 
 def _scale(rng: random.Random, weights: list[int], first: int) -> int:
