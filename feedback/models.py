@@ -102,7 +102,12 @@ class FeedbackInvitation(models.Model):
         verbose_name_plural = _("feedback invitations")
         indexes = [
             models.Index(fields=["customer", "-asked_at"], name="feedback_customer_asked"),
-            models.Index(fields=["asked_at"], name="feedback_asked"),
+            # The reports read a year of invitations from the index alone (PostgreSQL).
+            models.Index(
+                fields=["asked_at"],
+                include=["sent_at", "channel", "request_type", "agent", "problem_code"],
+                name="feedback_asked",
+            ),
             models.Index(fields=["agent", "asked_at"], name="feedback_agent_asked"),
         ]
 
@@ -152,7 +157,20 @@ class FeedbackAnswer(models.Model):
         verbose_name_plural = _("feedback answers")
         ordering = ["-answered_at", "-id"]
         indexes = [
-            models.Index(fields=["asked_at"], name="feedback_answer_asked"),
+            # The reports read a year of answers from the index alone (PostgreSQL).
+            models.Index(
+                fields=["asked_at"],
+                include=[
+                    "satisfaction",
+                    "effort",
+                    "recommend",
+                    "channel",
+                    "request_type",
+                    "agent",
+                    "problem_code",
+                ],
+                name="feedback_answer_asked",
+            ),
             models.Index(fields=["agent", "asked_at"], name="feedback_answer_agent"),
             models.Index(
                 fields=["-answered_at"],

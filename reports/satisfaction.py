@@ -21,17 +21,18 @@ from feedback.models import (
     FeedbackAnswer,
     FeedbackInvitation,
 )
-from reports.figures import BREAKDOWNS, NO_CODE_LABELS, NONE_LABEL, buckets, days_in, key_labels
+from reports.figures import BREAKDOWNS, buckets, days_in, key_labels
 from reports.models import Dimension
 from reports.periods import Period
-from requests_app.models import Channel, RequestType
 
 # What the feedback can be broken down by, and the column of invitations and answers it groups
-# on (both carry the request's type, channel, agent and problem code from its finish).
+# on (both carry the request's type, channel, agent and problem code from its finish). Ids, not
+# names: a join to read a year's agents' names took three times as long; reports.figures'
+# key_labels names the few keys found (a department from its problem codes).
 FEEDBACK_BREAKDOWNS = {
-    "department": "problem_code__category__provider__department__name",
-    "problem_code": "problem_code__code",
-    "agent": "agent__username",
+    "department": "problem_code_id",
+    "problem_code": "problem_code_id",
+    "agent": "agent_id",
     "channel": "channel",
     "type": "request_type",
 }
@@ -84,6 +85,19 @@ class FeedbackRow:
             setattr(self, name, getattr(self, name) + (value or 0))
 
 
+COUNTED = [
+    "asked",
+    "answers",
+    "rated",
+    "satisfied",
+    "effort_answers",
+    "effort_sum",
+    "recommend_answers",
+    "promoters",
+    "detractors",
+    "finished",
+    "first_contact",
+]
 ANSWER_COUNTS = {
     "answers": Count("id"),
     "rated": Count("satisfaction"),
@@ -110,26 +124,43 @@ def answered_in(period: Period, agent=None):
     return found.filter(agent=agent) if agent is not None else found
 
 
-def feedback_by(period: Period, by: str) -> list[FeedbackRow]:
-    """Per department, problem code, agent, channel or request type: the feedback figures and
-    first-contact resolution, the groups with most answers first."""
+def feedback_figures(period: Period, by: str, grain: str) -> tuple[list[FeedbackRow], "Trend"]:
+    """Per department, problem code, agent, channel or request type (the groups with most
+    answers first), and per week (from its Monday) or month: the feedback figures and
+    first-contact resolution. The invitations and the answers are each read once, grouped by
+    both."""
     column = FEEDBACK_BREAKDOWNS[by]
-    rows: dict[str, FeedbackRow] = {}
-
-    def row(key) -> FeedbackRow:
-        label = _group_label(by, key)
-        return rows.setdefault(label, FeedbackRow(label))
-
-    asked = asked_in(period).values(key=F(column)).annotate(asked=Count("id")).order_by()
-    for counted in asked:
-        row(counted.pop("key")).add(counted)
-    answers = answered_in(period).values(key=F(column)).annotate(**ANSWER_COUNTS).order_by()
-    for counted in answers:
-        row(counted.pop("key")).add(counted)
+    tz = timezone.get_current_timezone()
+    bucket = Trunc("asked_at", grain, output_field=DateField(), tzinfo=tz)
+    grouping = {"key": F(column), "bucket": bucket}
+    counted = [
+        *asked_in(period).values(**grouping).annotate(asked=Count("id")).order_by(),
+        *answered_in(period).values(**grouping).annotate(**ANSWER_COUNTS).order_by(),
+    ]
+    for row in counted:
+        row["key"] = "" if row["key"] is None else str(row["key"])
+    labels = key_labels(by, {row["key"] for row in counted})
+    groups: dict[str, FeedbackRow] = {}
+    buckets_seen: dict[date, FeedbackRow] = defaultdict(lambda: FeedbackRow(""))
+    for row in counted:
+        label = labels[row.pop("key")]
+        when = row.pop("bucket")
+        groups.setdefault(label, FeedbackRow(label)).add(row)
+        buckets_seen[when].add(row)
     for label, counts in _first_contact_by(period, by).items():
-        if label in rows:
-            rows[label].add(counts)
-    return sorted(rows.values(), key=lambda item: (-item.answers, -item.asked, item.label))
+        if label in groups:
+            groups[label].add(counts)
+    days = (
+        days_in(period, Dimension.ALL)
+        .values(bucket=Trunc("day", grain, output_field=DateField()))
+        .annotate(finished=Sum("finished"), first_contact=Sum("first_contact"))
+        .order_by()
+    )
+    for counted in days:
+        buckets_seen[counted.pop("bucket")].add(counted)
+    ranked = sorted(groups.values(), key=lambda item: (-item.answers, -item.asked, item.label))
+    trend = Trend(grain, [(start, buckets_seen[start]) for start in buckets(period, grain)])
+    return ranked, trend
 
 
 def feedback_total(period: Period, agent=None) -> FeedbackRow:
@@ -156,36 +187,13 @@ class Trend:
     grain: str
     rows: list[tuple[date, FeedbackRow]] = field(default_factory=list)
 
-
-def feedback_trend(period: Period, grain: str) -> Trend:
-    """The feedback figures and first-contact resolution per week (from its Monday) or month."""
-    tz = timezone.get_current_timezone()
-    bucket = Trunc("asked_at", grain, output_field=DateField(), tzinfo=tz)
-    rows: dict[date, FeedbackRow] = defaultdict(lambda: FeedbackRow(""))
-    for counted in asked_in(period).values(bucket=bucket).annotate(asked=Count("id")).order_by():
-        rows[counted.pop("bucket")].add(counted)
-    answers = answered_in(period).values(bucket=bucket).annotate(**ANSWER_COUNTS).order_by()
-    for counted in answers:
-        rows[counted.pop("bucket")].add(counted)
-    days = (
-        days_in(period, Dimension.ALL)
-        .values(bucket=Trunc("day", grain, output_field=DateField()))
-        .annotate(finished=Sum("finished"), first_contact=Sum("first_contact"))
-        .order_by()
-    )
-    for counted in days:
-        rows[counted.pop("bucket")].add(counted)
-    return Trend(grain, [(start, rows[start]) for start in buckets(period, grain)])
-
-
-def _group_label(by: str, key) -> str:
-    if key in (None, ""):
-        return str(NO_CODE_LABELS.get(by, NONE_LABEL))
-    if by == "channel":
-        return str(Channel(key).label)
-    if by == "type":
-        return str(RequestType(key).label)
-    return str(key)
+    def total(self) -> FeedbackRow:
+        """The whole period's figures: its buckets added up (each invitation, answer and
+        day count is in one bucket), without reading them again."""
+        total = FeedbackRow(str(_("All")))
+        for _start, row in self.rows:
+            total.add({name: getattr(row, name) for name in COUNTED})
+        return total
 
 
 def _first_contact_by(period: Period, by: str) -> dict[str, dict]:

@@ -17,9 +17,8 @@ from reports.periods import Period
 from reports.satisfaction import (
     TREND_GRAINS,
     FeedbackRow,
-    feedback_by,
+    feedback_figures,
     feedback_total,
-    feedback_trend,
 )
 from reports.tables import AVERAGE, COUNT, DAY, RATE, SECONDS, Column, Table
 from requests_app.models import Customer, CustomerRequest, Status
@@ -389,9 +388,8 @@ def feedback_report(request: HttpRequest) -> dict:
     form = FeedbackForm.from_query(request.GET)
     period = form.chosen()
     by, grain = form.option("by"), form.option("grain")
-    groups = feedback_by(period, by)
-    total = feedback_total(period)
-    trend = feedback_trend(period, grain)
+    groups, trend = feedback_figures(period, by, grain)
+    total = trend.total()
     by_label = FEEDBACK_BY[by]
     per = TREND_GRAINS[grain]
     labels = [date_format(start, "SHORT_DATE_FORMAT") for start, _row in trend.rows]

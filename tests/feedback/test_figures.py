@@ -11,7 +11,7 @@ from feedback.models import FeedbackInvitation
 from feedback.services import feedback_answer_save
 from feedback.tasks import send_feedback_request
 from reports.periods import Period
-from reports.satisfaction import feedback_by, feedback_total, feedback_trend
+from reports.satisfaction import COUNTED, feedback_figures, feedback_total
 from reports.services import report_days_refresh
 from requests_app.models import Channel, Status
 from requests_app.services import request_save
@@ -81,7 +81,8 @@ def test_the_totals(answered):
 
 
 def test_by_agent(answered):
-    rows = {row.label: row for row in feedback_by(this_week(), "agent")}
+    groups, _trend = feedback_figures(this_week(), "agent", "week")
+    rows = {row.label: row for row in groups}
     first, bea = rows["agent"], rows["bea"]
     assert (first.asked, first.answers, bea.asked, bea.answers) == (3, 3, 2, 1)
     assert first.csat == pytest.approx(2 / 3)
@@ -95,7 +96,8 @@ def test_by_agent(answered):
 
 
 def test_by_channel(answered):
-    rows = {row.label: row for row in feedback_by(this_week(), "channel")}
+    groups, _trend = feedback_figures(this_week(), "channel", "month")
+    rows = {row.label: row for row in groups}
     phone, email = rows["Phone"], rows["E-mail"]
     assert (phone.asked, phone.answers, email.asked, email.answers) == (3, 3, 2, 1)
     assert phone.csat == pytest.approx(2 / 3)
@@ -107,19 +109,23 @@ def test_by_channel(answered):
 
 
 def test_by_department_without_a_code(answered):
-    [row] = feedback_by(this_week(), "department")
+    [row], _trend = feedback_figures(this_week(), "department", "week")
     assert row.label == "No department: information and comment requests"
     assert (row.asked, row.answers) == (5, 4)
     assert row.first_contact_rate == pytest.approx(6 / 7)
 
 
 def test_the_weekly_trend_adds_up_to_the_total(answered):
-    trend = feedback_trend(this_week(), "week")
+    _groups, trend = feedback_figures(this_week(), "problem_code", "week")
     assert sum(row.answers for _start, row in trend.rows) == 4
     assert sum(row.satisfied for _start, row in trend.rows) == 2
     assert all(start.weekday() == 0 for start, _row in trend.rows)
-    month = feedback_trend(this_week(), "month")
+    _groups, month = feedback_figures(this_week(), "type", "month")
     assert sum(row.asked for _start, row in month.rows) == 5
+    total, added_up = feedback_total(this_week()), month.total()
+    assert [getattr(added_up, name) for name in COUNTED] == [
+        getattr(total, name) for name in COUNTED
+    ]
 
 
 def test_another_period_has_none(answered):
