@@ -72,9 +72,7 @@ class Command(BaseCommand):
             say(f"Created {len(created)} agents ({created[0]} to {created[-1]}, password 'demo').")
 
         if load_feedback_settings(None):
-            say(
-                "No feedback setting saved: information and action requests ask, as in the demo."
-            )
+            say("No feedback setting saved: information and action requests ask, as in the demo.")
 
         def progress(label: str, done: int, total: int) -> None:
             say(f"{label}: {done:,} of {total:,}")
