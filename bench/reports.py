@@ -58,6 +58,15 @@ REPORTS = [
     f"/reports/knowledge-base/?{YEAR}",
     f"/reports/volume/?{YEAR}&grain=day&by=department&download=volume",
     f"/reports/handling/?{YEAR}&download=agents",
+    f"/reports/feedback/?{YEAR}&by=department&grain=month",
+    f"/reports/feedback/?{YEAR}&by=problem_code&grain=week",
+    f"/reports/feedback/?{YEAR}&by=agent&grain=month",
+    f"/reports/feedback/?{YEAR}&by=channel&grain=week",
+    f"/reports/feedback/?{YEAR}&by=type&grain=week",
+    f"/reports/feedback/?{YEAR}&by=agent&grain=week&download=feedback",
+    "/feedback/comments/",
+    "/feedback/comments/?satisfaction=1&channel=phone",
+    "/feedback/comments/?text=waiting",
 ]
 DASHBOARDS = [("agent", "/today/"), ("supervisor", "/today/"), ("manager", "/today/")]
 

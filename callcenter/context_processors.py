@@ -48,6 +48,11 @@ NAVIGATION = [
                 "requests_app:request_settings",
                 "requests_app.change_requesttypesetting",
             ),
+            (
+                _("Feedback settings"),
+                "feedback:settings",
+                "feedback.change_feedbacksetting",
+            ),
             (_("Call queues"), "calls:queue_list", "calls.view_queue"),
             (_("Pause reasons"), "calls:pause_reason_list", "calls.change_pausereason"),
             (_("Trunks"), "calls:trunk_list", "calls.change_trunk"),

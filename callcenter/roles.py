@@ -46,6 +46,10 @@ _request_settings = [
     f"requests_app.{action}_requesttypesetting" for action in ("view", "add", "change")
 ]
 
+# Which requests ask their customers for feedback, and what customers answered.
+_feedback_settings = [f"feedback.{action}_feedbacksetting" for action in ("view", "add", "change")]
+_read_feedback = ["feedback.view_feedbackanswer"]
+
 _read_articles = ["knowledgebase.view_article", "knowledgebase.view_topic"]
 _write_articles = [
     f"knowledgebase.{action}_{model}"
@@ -90,6 +94,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "requests_app.reopen_customerrequest",
         "reports.view_reports",
         *_request_settings,
+        *_feedback_settings,
+        *_read_feedback,
         *_read_articles,
         *_write_articles,
         *_take_calls,
@@ -112,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "requests_app.view_customerrequest",
         "workorders.view_workorder",
         "reports.view_reports",
+        *_read_feedback,
         "calls.view_call",
         "calls.view_all_calls",
     ],

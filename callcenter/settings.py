@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "workorders",
     "requests_app",
     "open311",
+    "feedback",
     "calls",
     "reports",
     "demo",
@@ -261,6 +262,8 @@ TASKS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "callcenter@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address customers reach this server at: the links in e-mails to them (feedback surveys).
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Open311 GeoReport v2 (/open311/v2/): what discovery tells apps, and how many requests one API
 # key, and one client address, may post within an hour (then 429 with Retry-After).

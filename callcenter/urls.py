@@ -24,6 +24,7 @@ urlpatterns = [
     path("knowledge/", include("knowledgebase.urls")),
     path("work-orders/", include("workorders.urls")),
     path("calls/", include("calls.urls")),
+    path("feedback/", include("feedback.urls")),
     path("reports/", include("reports.urls")),
     path("open311/", include("open311.urls")),
     path("today/", reports_views.dashboard, name="dashboard"),

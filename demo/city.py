@@ -23,6 +23,8 @@ CHANNELS = [
     (Channel.FAX, 4),
 ]
 LANGUAGES = [("en", 80), ("de", 15), ("nb", 5)]
+# Of the customers asked for feedback by e-mail, the share who answer.
+FEEDBACK_RESPONSE_RATE = 0.32
 WEEKDAYS = [1.15, 1.05, 1.0, 1.0, 0.9, 0.3, 0.15]  # Monday first
 HOURS = [
     0.03, 0.02, 0.02, 0.02, 0.03, 0.05, 0.15, 0.6, 1.2, 1.6, 1.7, 1.5,

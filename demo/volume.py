@@ -27,6 +27,11 @@ through the services and compare (tests/demo/test_volume.py).
   older ones mostly completed a few days after they were opened (some late), about one in twenty
   cancelled with a reason, the newer ones open, assigned, in progress or on hold, some overdue.
   A request whose work order is completed by now is resolved or closed.
+- Feedback: the finished requests of a known customer with an e-mail address whose type and
+  channel ask for it (FeedbackSetting) ask that customer, unless they were asked in the 30
+  days before or said no: an invitation sent a few minutes after the finish, about a third
+  answered within three days (demo.feedback's answers, more satisfied after a first-contact
+  resolution, some with a comment), a few saying "don't ask me again".
 - Primary keys reserved from the tables' sequences first, so that the desk never hands out one
   of their numbers again. Agents: the users in the Agent and Supervisor groups.
 
@@ -52,7 +57,16 @@ from django.utils import timezone
 from callcenter import roles
 from callcenter.numbering import number_of
 from demo import city
+from demo.feedback import answer_values
 from demo.people import CITY, PLACES, POSTCODES, People, PhoneMaker
+from feedback.models import (
+    ANSWER_WITHIN_DAYS,
+    ASK_AGAIN_AFTER_DAYS,
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackOptOut,
+    FeedbackSetting,
+)
 from hierarchy.models import ProblemCode
 from requests_app.models import (
     Channel,
@@ -142,6 +156,34 @@ WORK_ORDER_COLUMNS = (
 # What a work order takes from its problem code, in WORK_ORDER_COLUMNS order.
 FROM_CODE = ("title", "instructions", "trade", "priority")
 WORK_ORDER_OF_REQUEST = REQUEST_COLUMNS.index("work_order_id")
+INVITATION_COLUMNS = (
+    "id",
+    "request_id",
+    "customer_id",
+    "email",
+    "language",
+    "request_type",
+    "channel",
+    "agent_id",
+    "problem_code_id",
+    "asked_at",
+    "sent_at",
+    "expires_at",
+)
+ANSWER_COLUMNS = (
+    "invitation_id",
+    "satisfaction",
+    "effort",
+    "recommend",
+    "comment",
+    "answered_at",
+    "asked_at",
+    "request_type",
+    "channel",
+    "agent_id",
+    "problem_code_id",
+)
+OPT_OUT_COLUMNS = ("customer_id", "created_at")
 
 
 @dataclass
@@ -150,6 +192,8 @@ class VolumeSummary:
     phones: int = 0
     requests: int = 0
     work_orders: int = 0
+    invitations: int = 0
+    answers: int = 0
 
 
 @dataclass
@@ -161,6 +205,7 @@ class Callers:
     phones: list[tuple[str, ...]] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)
+    languages: dict[int, str] = field(default_factory=dict)  # by customer id
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -293,6 +338,7 @@ def generate_customers(
         callers.phones.append(numbers)
         callers.emails.append(email)
         callers.addresses.append(address)
+        callers.languages[pk] = lang
     return rows, phone_rows, callers
 
 
@@ -655,6 +701,106 @@ def _request_rows(
         )  # fmt: skip
 
 
+# Feedback ----------------------------------------------------------------------------------------
+
+
+def feedback_asking() -> dict[str, set[str]]:
+    """The channels that ask for feedback, by request type (FeedbackSetting)."""
+    return {
+        setting.request_type: set(setting.channels) for setting in FeedbackSetting.objects.all()
+    }
+
+
+class FeedbackPlanner:
+    """Feedback on the generated requests, decided as the services decide it (feedback.services:
+    once per customer in 30 days, never after a no, only with an address) as the request rows go
+    by in time order, and answered as demo.feedback answers."""
+
+    def __init__(self, *, seed: int, now: datetime, asking: dict[str, set[str]], callers: Callers):
+        self.rng = random.Random(f"{seed}-feedback")
+        self.now = now
+        self.asking = asking
+        self.languages = callers.languages
+        self.last_asked: dict[int, datetime] = dict(
+            FeedbackInvitation.objects.values_list("customer_id").annotate(
+                last=models.Max("asked_at")
+            )
+        )
+        self.said_no = set(FeedbackOptOut.objects.values_list("customer_id", flat=True))
+        self.invitations: list[list] = []  # INVITATION_COLUMNS without the id, first
+        self.answers: list[tuple] = []  # (index of the invitation, values)
+        self.opt_outs: list[tuple] = []
+
+    def tap(self, rows: Iterable[tuple]) -> Iterator[tuple]:
+        """The request rows, unchanged; each one finished is considered on its way."""
+        at = {name: index for index, name in enumerate(REQUEST_COLUMNS)}
+        for row in rows:
+            yield row
+            if row[at["status"]] in DONE and row[at["customer_id"]] and row[at["caller_email"]]:
+                self._consider(row, at)
+
+    def _consider(self, row: tuple, at: dict[str, int]) -> None:
+        kind, channel = row[at["request_type"]], row[at["channel"]]
+        if channel not in self.asking.get(kind, ()):
+            return
+        customer, asked = row[at["customer_id"]], row[at["finished_at"]]
+        last = self.last_asked.get(customer)
+        if customer in self.said_no or (last and asked - last <= ASK_AGAIN):
+            return
+        sent = asked + timedelta(minutes=1 + 9 * self.rng.random())
+        if sent > self.now:
+            return
+        self.last_asked[customer] = asked
+        language = self.languages.get(customer, "en")
+        problem, agent = row[at["problem_code_id"]], row[at["agent_id"]]
+        invitation = [
+            row[at["id"]], customer, row[at["caller_email"]], language, kind, channel, agent,
+            problem, asked, sent, asked + timedelta(days=ANSWER_WITHIN_DAYS),
+        ]  # fmt: skip
+        self.invitations.append(invitation)
+        if self.rng.random() >= city.FEEDBACK_RESPONSE_RATE:
+            return
+        answered = sent + timedelta(hours=0.2 + 71.8 * self.rng.random())
+        if answered > self.now:
+            return
+        values, opt_out = answer_values(self.rng, row[at["first_contact_resolution"]], language)
+        self.answers.append(
+            (
+                len(self.invitations) - 1,
+                (
+                    values["satisfaction"],
+                    values["effort"],
+                    values["recommend"],
+                    values["comment"],
+                    answered,
+                    asked,
+                    kind,
+                    channel,
+                    agent,
+                    problem,
+                ),
+            )  # fmt: skip
+        )
+        if opt_out:
+            self.said_no.add(customer)
+            self.opt_outs.append((customer, answered))
+
+    def write(self) -> tuple[int, int]:
+        """Insert the invitations, answers and opt-outs; how many invitations and answers."""
+        ids = reserve_ids(FeedbackInvitation, len(self.invitations))
+        invitations = [(pk, *row) for pk, row in zip(ids, self.invitations, strict=True)]
+        written = write_rows(
+            FeedbackInvitation, INVITATION_COLUMNS, invitations, total=len(invitations)
+        )
+        answers = [(ids[index], *values) for index, values in self.answers]
+        answered = write_rows(FeedbackAnswer, ANSWER_COLUMNS, answers, total=len(answers))
+        write_rows(FeedbackOptOut, OPT_OUT_COLUMNS, self.opt_outs, total=len(self.opt_outs))
+        return written, answered
+
+
+ASK_AGAIN = timedelta(days=ASK_AGAIN_AFTER_DAYS)
+
+
 # Writing rows ------------------------------------------------------------------------------------
 
 
@@ -794,6 +940,7 @@ def load_volume(
         people=people,
         searched=searched_types(),
     )
+    feedback = FeedbackPlanner(seed=seed, now=now, asking=feedback_asking(), callers=callers)
     # Each batch's work orders first: its requests refer to them.
     for work_order_rows, request_rows in batches:
         summary.work_orders += write_rows(
@@ -801,13 +948,16 @@ def load_volume(
         )
         before = summary.requests
         summary.requests += write_rows(
-            CustomerRequest, REQUEST_COLUMNS, request_rows, total=requests
+            CustomerRequest, REQUEST_COLUMNS, feedback.tap(request_rows), total=requests
         )
         passed = summary.requests // PROGRESS_EVERY > before // PROGRESS_EVERY
         if progress and (passed or summary.requests == requests):
             progress(CustomerRequest._meta.verbose_name_plural, summary.requests, requests)
     if progress and requests:
         progress(WorkOrder._meta.verbose_name_plural, summary.work_orders, summary.work_orders)
+    summary.invitations, summary.answers = feedback.write()
+    if progress and summary.invitations:
+        progress(FeedbackAnswer._meta.verbose_name_plural, summary.answers, summary.answers)
     return summary
 
 
@@ -815,7 +965,15 @@ def analyze() -> None:
     """Fresh planner statistics after a big load (PostgreSQL; elsewhere nothing to do)."""
     if connection.vendor != "postgresql":
         return
-    loaded = (Customer, CustomerPhone, WorkOrder, CustomerRequest)
+    loaded = (
+        Customer,
+        CustomerPhone,
+        WorkOrder,
+        CustomerRequest,
+        FeedbackInvitation,
+        FeedbackAnswer,
+        FeedbackOptOut,
+    )
     tables = [model._meta.db_table for model in loaded]
     # VACUUM also sets the visibility map, so that index-only scans work at once; it cannot
     # run inside a transaction, where ANALYZE alone has to do.

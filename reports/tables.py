@@ -11,6 +11,7 @@ from django.utils.translation import pgettext
 from callcenter.spreadsheets import csv_response
 
 TEXT, COUNT, SECONDS, RATE, DAY = "text", "count", "seconds", "rate", "day"
+AVERAGE = "average"  # a mean of answers on a scale, such as the customer effort score
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in (COUNT, SECONDS, RATE)
+        return self.kind in (COUNT, SECONDS, RATE, AVERAGE)
 
     @property
     def page_title(self) -> str:
@@ -81,6 +82,8 @@ def display(value, kind: str) -> str:
         return f"{seconds // 60}:{seconds % 60:02d}"
     if kind == RATE:
         return f"{number_format(value * 100, 1)} %"
+    if kind == AVERAGE:
+        return number_format(round(value, 2), 2)  # number_format cuts, not rounds
     if kind == DAY and isinstance(value, date):
         return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
@@ -94,6 +97,8 @@ def csv_value(value, kind: str):
         return round(float(value), 1)
     if kind == RATE:
         return round(value * 100, 1)
+    if kind == AVERAGE:
+        return round(value, 2)
     if kind == DAY and isinstance(value, date):
         return value.isoformat()
     if kind == COUNT:

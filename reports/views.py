@@ -1,7 +1,8 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -11,9 +12,15 @@ from callcenter.access import require
 from reports import figures, rollup
 from reports.access import can_read_reports, has_desk_dashboard, has_team_dashboard
 from reports.charts import bar_chart, column_chart
-from reports.forms import HandlingForm, VolumeForm
+from reports.forms import FEEDBACK_BY, FeedbackForm, HandlingForm, VolumeForm
 from reports.periods import Period
-from reports.tables import COUNT, DAY, RATE, SECONDS, Column, Table
+from reports.satisfaction import (
+    TREND_GRAINS,
+    FeedbackRow,
+    feedback_figures,
+    feedback_total,
+)
+from reports.tables import AVERAGE, COUNT, DAY, RATE, SECONDS, Column, Table
 from requests_app.models import Customer, CustomerRequest, Status
 
 REPORTS = {
@@ -22,6 +29,7 @@ REPORTS = {
     "backlog": gettext_lazy("Backlog"),
     "work-orders": gettext_lazy("Work orders"),
     "knowledge-base": gettext_lazy("Knowledge base"),
+    "feedback": gettext_lazy("Customer feedback"),
 }
 
 
@@ -51,6 +59,7 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
         "backlog": backlog_report,
         "work-orders": work_order_report,
         "knowledge-base": knowledge_report,
+        "feedback": feedback_report,
     }
     if name not in builders:
         raise Http404
@@ -320,6 +329,114 @@ def knowledge_report(request: HttpRequest) -> dict:
     }
 
 
+FEEDBACK_NOTES = [
+    gettext_lazy(
+        "CSAT: the share of satisfaction answers of 4 or 5 (of 5). Effort (CES): the average "
+        "answer to “How easy was it to get your issue handled?”, from 1, very difficult, to 7, "
+        "very easy. NPS: promoters (9 or 10) less detractors (0 to 6), in percent of the "
+        "recommendation answers."
+    ),
+    gettext_lazy(
+        "Invitations and answers count by when the customer was asked (the request's finish); "
+        "the response rate is answers per invitation sent. First-contact resolution counts the "
+        "requests started in the period."
+    ),
+]
+
+
+CSAT_PER = {
+    "week": gettext_lazy("CSAT per week, in percent"),
+    "month": gettext_lazy("CSAT per month, in percent"),
+}
+FEEDBACK_PER = {
+    "week": gettext_lazy("Feedback per week"),
+    "month": gettext_lazy("Feedback per month"),
+}
+
+
+def feedback_columns(first: str, kind: str = "text") -> list[Column]:
+    return [
+        Column(first, kind),
+        Column(_("Invitations"), COUNT),
+        Column(_("Answers"), COUNT),
+        Column(_("Response rate"), RATE),
+        Column(_("CSAT"), RATE),
+        Column(_("Effort (CES)"), AVERAGE),
+        Column(_("NPS"), RATE),
+        Column(_("First-contact resolution"), RATE),
+    ]
+
+
+def feedback_cells(label, row: FeedbackRow) -> list:
+    return [
+        label,
+        row.asked,
+        row.answers,
+        row.response_rate,
+        row.csat,
+        row.ces,
+        row.nps,
+        row.first_contact_rate,
+    ]
+
+
+def percent(value: float | None) -> int:
+    return round(value * 100) if value is not None else 0
+
+
+def feedback_report(request: HttpRequest) -> dict:
+    form = FeedbackForm.from_query(request.GET)
+    period = form.chosen()
+    by, grain = form.option("by"), form.option("grain")
+    groups, trend = feedback_figures(period, by, grain)
+    total = trend.total()
+    by_label = FEEDBACK_BY[by]
+    per = TREND_GRAINS[grain]
+    labels = [date_format(start, "SHORT_DATE_FORMAT") for start, _row in trend.rows]
+    return {
+        "form": form,
+        "period": period,
+        **counted_as_of(),
+        "links": [(reverse("feedback:comment_list"), _("Customer comments"))],
+        "charts": [
+            column_chart(
+                f"{CSAT_PER[grain]} · {period_label(period)}",
+                labels,
+                [percent(row.csat) for _start, row in trend.rows],
+                str(per),
+                _("CSAT (%)"),
+                _("No feedback in this period."),
+            ),
+            bar_chart(
+                _("Answers by %(by)s") % {"by": str(by_label).lower()}
+                + f" · {period_label(period)}",
+                [row.label for row in groups],
+                [row.answers for row in groups],
+                _("Answers"),
+                str(by_label),
+                _("No feedback in this period."),
+            ),
+        ],
+        "tables": [
+            Table(
+                "feedback",
+                _("Feedback by %(by)s") % {"by": by_label},
+                feedback_columns(str(by_label)),
+                [feedback_cells(row.label, row) for row in groups] if total.asked else [],
+                footer=feedback_cells(_("Total"), total) if total.asked else None,
+                notes=FEEDBACK_NOTES,
+            ),
+            Table(
+                "trend",
+                str(FEEDBACK_PER[grain]),
+                feedback_columns(str(per), DAY),
+                [feedback_cells(start, row) for start, row in trend.rows] if total.asked else [],
+                footer=feedback_cells(_("Total"), total) if total.asked else None,
+            ),
+        ],
+    }
+
+
 # Dashboards --------------------------------------------------------------------------------------
 
 
@@ -332,10 +449,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"now": now}
     if has_desk_dashboard(user):
         context["desk"] = desk_figures(user, now, today)
+        context["my_month"] = month_figures(today, _("My month"), agent=user)
     if has_team_dashboard(user):
         context["team"] = team_figures(now, today)
     if can_read_reports(user):
         context["headline"] = headline_figures(today)
+        context["month"] = month_figures(today, _("This month and last month"))
         context.update(counted_as_of())
     if len(context) == 1:
         return redirect("hierarchy:tree")
@@ -395,6 +514,38 @@ def team_figures(now, today) -> dict:
         ),
         "hours": list(zip(hourly.hours, hourly.today, hourly.last_week, strict=True)),
     }
+
+
+def month_figures(today, title: str, agent=None) -> Table:
+    """This month's requests, first-contact resolution and customer feedback (one agent's, if
+    given), beside the whole of last month's."""
+    this_month = Period(today.replace(day=1), today)
+    last_day = this_month.first_day - timedelta(days=1)
+    last_month = Period(last_day.replace(day=1), last_day)
+    rows = []
+    for label, period in ((_("This month"), this_month), (_("Last month"), last_month)):
+        row = feedback_total(period, agent)
+        rows.append(
+            [
+                label,
+                row.requests,
+                row.first_contact_rate,
+                row.answers,
+                row.csat,
+                row.ces,
+                row.nps,
+            ]
+        )
+    columns = [
+        Column(""),
+        Column(_("Requests"), COUNT),
+        Column(_("First-contact resolution"), RATE),
+        Column(_("Feedback answers"), COUNT),
+        Column(_("CSAT"), RATE),
+        Column(_("Effort (CES)"), AVERAGE),
+        Column(_("NPS"), RATE),
+    ]
+    return Table("month", title, columns, rows, notes=[FEEDBACK_NOTES[0]])
 
 
 def headline_figures(today) -> Table:

@@ -1,8 +1,18 @@
-"""The request desk's verbs: start a contact, save it, keep its history; save a customer."""
+"""The request desk's verbs: start a contact, save it, keep its history; save a customer.
 
+When a request is finished (saved as resolved or closed, or resolved by its work order's
+completion), apps to the right of this one may have something to do in the same transaction
+(feedback asks the customer how it went). This app may not import them, so it offers an explicit
+extension point, as workorders does for a completed work order: `when_request_finished(name,
+handler)`, registered in the other app's AppConfig.ready(). Not a signal: the handlers are few,
+named and typed, run in the order registered inside the finishing transaction, and their failure
+is the save's.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -42,6 +52,36 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 DONE = {Status.RESOLVED, Status.CLOSED}
 REOPEN_PERMISSION = "requests_app.reopen_customerrequest"
+
+
+class FinishHandler(Protocol):
+    """What another app does when requests are finished (one saved, or all those a work order's
+    completion resolved), in the same transaction."""
+
+    def __call__(self, *, requests: list[CustomerRequest]) -> object: ...
+
+
+_finish_handlers: dict[str, FinishHandler] = {}
+
+
+def when_request_finished(name: str, handler: FinishHandler) -> None:
+    """Have `handler` called whenever a request goes from open or waiting for a follow-up to
+    resolved or closed (not when a blank request is discarded). Once per name: ready() may run
+    more than once."""
+    _finish_handlers[name] = handler
+
+
+def finish_handlers() -> dict[str, Callable[..., object]]:
+    """The registered handlers by name, for the tests and for a reader wondering what runs."""
+    return dict(_finish_handlers)
+
+
+def _tell_finished(requests: list[CustomerRequest]) -> None:
+    if not requests:
+        return
+    for handler in _finish_handlers.values():
+        handler(requests=requests)
+
 
 # The fields whose changes the history records, in the order the form shows them.
 TRACKED_FIELDS = [
@@ -158,6 +198,8 @@ def request_save(
     current.save()
     record_changes(RequestChange, current, before, user, reason)
     requests_changed.send(sender=CustomerRequest)
+    if before["status"] not in DONE and current.status in DONE:
+        _tell_finished([current])
     return current
 
 
@@ -216,6 +258,7 @@ def requests_resolve_for_work_order(*, work_order: WorkOrder, user: AbstractBase
     reason = _("%(number)s was completed.") % {"number": work_order}
     record_changes_of_many(RequestChange, changes, user, reason)
     requests_changed.send(sender=CustomerRequest)
+    _tell_finished(still_open)
     for email, language in _callers_to_tell(work_order):
         notify_caller_work_order_completed.enqueue(
             email=email,

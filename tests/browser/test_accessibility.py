@@ -81,6 +81,8 @@ def pages_of(role: str, records: dict) -> list[str]:
             reverse("knowledgebase:article_revisions", args=[records["article"].pk]),
             reverse("knowledgebase:article_usage"),
             reverse("requests_app:request_settings"),
+            reverse("feedback:settings"),
+            reverse("feedback:comment_list"),
         ],
         "admin": [
             reverse("hierarchy:tree"),
@@ -97,7 +99,14 @@ def pages_of(role: str, records: dict) -> list[str]:
             reverse("dashboard"),
             *[
                 reverse("reports:report", args=[name])
-                for name in ["volume", "handling", "backlog", "work-orders", "knowledge-base"]
+                for name in [
+                    "volume",
+                    "handling",
+                    "backlog",
+                    "work-orders",
+                    "knowledge-base",
+                    "feedback",
+                ]
             ],
             records["work_order"].get_absolute_url(),
         ],

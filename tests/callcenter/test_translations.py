@@ -14,6 +14,7 @@ LANGUAGES = ["de", "nb"]
 SOURCES = [
     "accounts",
     "callcenter",
+    "feedback",
     "hierarchy",
     "knowledgebase",
     "workorders",

@@ -397,8 +397,9 @@ def test_resolving_a_work_orders_requests_takes_the_same_queries_for_two_or_twen
 ):
     requests = [action_request(agent, catalogue["appl"]) for _caller in range(callers)]
 
-    # A savepoint and its release, the locking read, the update, the history, the callers.
-    with django_assert_num_queries(6):
+    # A savepoint and its release, the locking read, the update, the history, the callers,
+    # and the feedback settings (no request type asks here: nobody to ask).
+    with django_assert_num_queries(7):
         requests_resolve_for_work_order(work_order=requests[0].work_order, user=supervisor)
 
     assert set(CustomerRequest.objects.values_list("status", flat=True)) == {Status.RESOLVED}

@@ -14,6 +14,7 @@ from django.db import connection
 
 from demo import volume
 from demo.catalogue import CATALOGUE
+from demo.feedback import load_feedback_settings
 from demo.management.commands.load_demo_data import DEMO_PASSWORD
 from hierarchy.catalogue_csv import catalogue_import
 from hierarchy.models import ProblemCode
@@ -70,6 +71,9 @@ class Command(BaseCommand):
         if created:
             say(f"Created {len(created)} agents ({created[0]} to {created[-1]}, password 'demo').")
 
+        if load_feedback_settings(None):
+            say("No feedback setting saved: information and action requests ask, as in the demo.")
+
         def progress(label: str, done: int, total: int) -> None:
             say(f"{label}: {done:,} of {total:,}")
 
@@ -90,7 +94,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         say(
             f"Loaded {summary.customers:,} customers, {summary.phones:,} phone numbers, "
-            f"{summary.requests:,} requests and {summary.work_orders:,} work orders."
+            f"{summary.requests:,} requests and {summary.work_orders:,} work orders, "
+            f"{summary.invitations:,} feedback invitations and {summary.answers:,} answers."
         )
         if connection.vendor == "postgresql":
             volume.analyze()

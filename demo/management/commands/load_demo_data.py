@@ -11,6 +11,7 @@ from demo.calls import load_demo_calls
 from demo.catalogue import load_demo_catalogue
 from demo.clock import replay
 from demo.desk import load_desk
+from demo.feedback import load_feedback, load_feedback_settings
 from demo.knowledge import load_demo_articles
 from demo.open311 import load_demo_attributes
 from reports.services import report_days_count_all
@@ -86,6 +87,9 @@ class Command(BaseCommand):
         if CustomerRequest.objects.exists():
             self.stdout.write("Customers and requests: left as they are (there are requests).")
             return False
+        # Before the calls: the request services ask customers for feedback as they finish.
+        if load_feedback_settings(User.objects.get(username="supervisor")):
+            self.stdout.write("Feedback: asked after information and action requests.")
         try:
             summary = load_desk(
                 clock=clock,
@@ -103,6 +107,8 @@ class Command(BaseCommand):
             f"Customers and requests: {summary.customers} customers, {summary.requests} "
             f"requests and {summary.work_orders} work orders over the last {DEMO_DAYS} days."
         )
+        answers = load_feedback(clock=clock, now=now, seed=DEMO_SEED)
+        self.stdout.write(f"Feedback: {answers} answers.")
         return True
 
     @staticmethod
