@@ -99,22 +99,28 @@
   // This tab's identity toward the registrar (+sip.instance), kept across its reloads: the
   // registration after a reload replaces the one before instead of leaving a dead contact behind
   // that calls would still be forked to. A tab opened from another one starts with a copy of its
-  // storage, so an identity another open tab already uses is not taken.
+  // storage but not its window name: the identity is kept only by the tab whose name it was
+  // saved with (else the new tab's registration took the other's place, and a call for the
+  // other tab, such as the caller of an attended transfer, rang here instead).
   const INSTANCE_KEY = "callcenter-softphone-instance";
   const instancesElsewhere = new Set();
   function tabInstance() {
-    let id = "";
+    let saved = {};
     try {
-      id = sessionStorage.getItem(INSTANCE_KEY) || "";
+      saved = JSON.parse(sessionStorage.getItem(INSTANCE_KEY) || "{}") || {};
     } catch (error) {
-      // No storage: a new identity for each page.
+      // No storage, or something else in it: a new identity.
     }
+    let id = saved.tab && saved.tab === window.name ? saved.id : "";
     if (!id || instancesElsewhere.has(id)) {
       id = window.JsSIP.Utils.newUUID();
+      if (!window.name) {
+        window.name = `callcenter-${id}`;
+      }
       try {
-        sessionStorage.setItem(INSTANCE_KEY, id);
+        sessionStorage.setItem(INSTANCE_KEY, JSON.stringify({ id, tab: window.name }));
       } catch (error) {
-        // As above.
+        // No storage: a new identity for each page.
       }
     }
     return id;
