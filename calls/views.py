@@ -114,6 +114,15 @@ def _bad(problem: BadInput) -> JsonResponse:
     return JsonResponse(problem.as_json(), status=400)
 
 
+def _invalid(problem: ValidationError) -> JsonResponse:
+    """A service's refusal of what the phone system sent: 400, naming the parameter."""
+    parameter = next(iter(getattr(problem, "error_dict", {})), "body")
+    return JsonResponse(
+        {"error": f"{parameter}: {' '.join(problem.messages)}", "parameter": parameter},
+        status=400,
+    )
+
+
 @csrf_exempt
 @login_not_required
 @require_GET
@@ -153,11 +162,7 @@ def phone_voicemail(request: HttpRequest) -> HttpResponse:
     except BadInput as problem:
         return _bad(problem)
     except ValidationError as problem:
-        parameter = next(iter(getattr(problem, "error_dict", {})), "body")
-        return JsonResponse(
-            {"error": f"{parameter}: {' '.join(problem.messages)}", "parameter": parameter},
-            status=400,
-        )
+        return _invalid(problem)
     return HttpResponse(status=204)
 
 
@@ -176,11 +181,7 @@ def phone_events(request: HttpRequest) -> HttpResponse:
     except BadInput as problem:
         return _bad(problem)
     except ValidationError as problem:
-        parameter = next(iter(getattr(problem, "error_dict", {})), "body")
-        return JsonResponse(
-            {"error": f"{parameter}: {' '.join(problem.messages)}", "parameter": parameter},
-            status=400,
-        )
+        return _invalid(problem)
     return HttpResponse(status=204)
 
 
