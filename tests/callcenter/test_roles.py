@@ -1,12 +1,35 @@
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
+from django.db.migrations import RunPython
+from django.db.migrations.loader import MigrationLoader
 
-from callcenter.roles import ROLE_PERMISSIONS
+from callcenter.roles import ROLE_PERMISSIONS, sync_roles
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_migrations_create_the_four_roles():
+@pytest.fixture(autouse=True)
+def roles():
+    """The roles as the migrations make them (a transactional test before this one in the same
+    process empties the database, and what the data migrations made with it)."""
+    if not Group.objects.exists():
+        sync_roles(django_apps)
+
+
+def test_the_migrations_make_the_roles():
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    runs = [
+        operation.code
+        for (app, _name), migration in loader.disk_migrations.items()
+        if app == "callcenter"
+        for operation in migration.operations
+        if isinstance(operation, RunPython)
+    ]
+    assert sync_roles in runs
+
+
+def test_there_are_four_roles():
     assert set(Group.objects.values_list("name", flat=True)) >= {
         "Agent",
         "Supervisor",
