@@ -1,17 +1,14 @@
 from datetime import timedelta
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from callcenter.access import require
-from callcenter.concurrency import save_or_conflict
 from callcenter.days import local_midnight
 from callcenter.pages import render_list
 from feedback.access import can_change_feedback_settings, can_read_feedback_comments
@@ -19,7 +16,7 @@ from feedback.forms import AnswerForm, CommentFilterForm, FeedbackSettingForm
 from feedback.models import FeedbackAnswer, FeedbackInvitation, FeedbackSetting
 from feedback.services import AlreadyAnswered, feedback_answer_save, feedback_setting_save
 from feedback.tokens import invitation_id_from
-from requests_app.models import RequestType
+from requests_app.views import request_type_settings_page
 
 # The survey -------------------------------------------------------------------------------------
 
@@ -75,45 +72,24 @@ def _page(request, template: str, context: dict | None = None, status: int = 200
 
 # Settings ---------------------------------------------------------------------------------------
 
-SETTING_CONFLICT = gettext_lazy(
-    "Someone else changed this setting meanwhile; it now reads as they saved it. Save again to "
-    "keep your choice."
-)
-
 
 @require(can_change_feedback_settings)
 def feedback_settings(request: HttpRequest) -> HttpResponse:
     """Which request types ask their customers for feedback, by channel; one form per type."""
-    posted = request.POST.get("request_type") if request.method == "POST" else None
-    forms = {
-        request_type: FeedbackSettingForm(
-            request.POST if request_type == posted else None,
-            instance=FeedbackSetting.for_type(request_type),
-        )
-        for request_type in RequestType.values
-    }
-    form = forms.get(posted)
-    if form is not None and form.is_valid():
-        attempt = save_or_conflict(
-            form,
-            lambda: feedback_setting_save(
-                request_type=posted,
-                channels=form.cleaned_data["channels"],
-                expected_version=form.cleaned_data["version"],
-                user=request.user,
-            ),
-            SETTING_CONFLICT,
-            compare=None,
-        )
-        if attempt.saved is not None:
-            messages.success(
-                request,
-                _("The feedback setting for “%(type)s” requests was saved.")
-                % {"type": attempt.saved},
-            )
-            return redirect("feedback:settings")
-        forms[posted] = attempt.form
-    return render(request, "feedback/feedback_settings.html", {"forms": forms.values()})
+    return request_type_settings_page(
+        request,
+        form_class=FeedbackSettingForm,
+        for_type=FeedbackSetting.for_type,
+        save=lambda request_type, data: feedback_setting_save(
+            request_type=request_type,
+            channels=data["channels"],
+            expected_version=data["version"],
+            user=request.user,
+        ),
+        saved=_("The feedback setting for “%(type)s” requests was saved."),
+        next_url="feedback:settings",
+        template="feedback/feedback_settings.html",
+    )
 
 
 # Comments ---------------------------------------------------------------------------------------

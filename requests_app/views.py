@@ -412,38 +412,48 @@ def kept_search(request: HttpRequest, customer_request: CustomerRequest) -> dict
     return {**hit_groups(hits, request, customer_request), "searched": text}
 
 
-@require(can_change_request_settings)
-def request_settings(request: HttpRequest) -> HttpResponse:
-    """What each request type asks of agents; one form per type, each saved on its own."""
+def request_type_settings_page(
+    request: HttpRequest, *, form_class, for_type, save, saved: str, next_url: str, template: str
+) -> HttpResponse:
+    """A page of settings with one form per request type, each saved on its own by
+    save(request_type, cleaned_data) against the version the form was read at: a change someone
+    else saved meanwhile is shown, not overwritten. `saved` says so after a save (%(type)s)."""
     posted = request.POST.get("request_type") if request.method == "POST" else None
     forms = {
-        request_type: RequestTypeSettingForm(
-            request.POST if request_type == posted else None,
-            instance=RequestTypeSetting.for_type(request_type),
+        request_type: form_class(
+            request.POST if request_type == posted else None, instance=for_type(request_type)
         )
         for request_type in RequestType.values
     }
     form = forms.get(posted)
     if form is not None and form.is_valid():
         attempt = save_or_conflict(
-            form,
-            lambda: request_type_setting_save(
-                request_type=posted,
-                knowledge_search_required=form.cleaned_data["knowledge_search_required"],
-                expected_version=form.cleaned_data["version"],
-                user=request.user,
-            ),
-            SETTING_CONFLICT,
-            compare=None,
+            form, lambda: save(posted, form.cleaned_data), SETTING_CONFLICT, compare=None
         )
         if attempt.saved is not None:
-            messages.success(
-                request,
-                _("The setting for “%(type)s” requests was saved.") % {"type": attempt.saved},
-            )
-            return redirect("requests_app:request_settings")
+            messages.success(request, saved % {"type": attempt.saved})
+            return redirect(next_url)
         forms[posted] = attempt.form
-    return render(request, "requests_app/request_settings.html", {"forms": forms.values()})
+    return render(request, template, {"forms": forms.values()})
+
+
+@require(can_change_request_settings)
+def request_settings(request: HttpRequest) -> HttpResponse:
+    """What each request type asks of agents; one form per type, each saved on its own."""
+    return request_type_settings_page(
+        request,
+        form_class=RequestTypeSettingForm,
+        for_type=RequestTypeSetting.for_type,
+        save=lambda request_type, data: request_type_setting_save(
+            request_type=request_type,
+            knowledge_search_required=data["knowledge_search_required"],
+            expected_version=data["version"],
+            user=request.user,
+        ),
+        saved=_("The setting for “%(type)s” requests was saved."),
+        next_url="requests_app:request_settings",
+        template="requests_app/request_settings.html",
+    )
 
 
 # Finding requests --------------------------------------------------------------------------------
