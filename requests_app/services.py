@@ -9,7 +9,6 @@ named and typed, run in the order registered inside the finishing transaction, a
 is the save's.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import lock_for_edit
+from callcenter.extensions import ExtensionPoint
 from callcenter.history import record_changes, record_changes_of_many
 from callcenter.numbering import number_for, pending_number
 from knowledgebase.models import Article, ArticleKind
@@ -61,26 +61,22 @@ class FinishHandler(Protocol):
     def __call__(self, *, requests: list[CustomerRequest]) -> object: ...
 
 
-_finish_handlers: dict[str, FinishHandler] = {}
+_request_finished: ExtensionPoint[FinishHandler] = ExtensionPoint()
 
 
 def when_request_finished(name: str, handler: FinishHandler) -> None:
     """Have `handler` called whenever a request goes from open or waiting for a follow-up to
-    resolved or closed (not when a blank request is discarded). Once per name: ready() may run
-    more than once."""
-    _finish_handlers[name] = handler
+    resolved or closed (not when a blank request is discarded)."""
+    _request_finished.register(name, handler)
 
 
-def finish_handlers() -> dict[str, Callable[..., object]]:
-    """The registered handlers by name, for the tests and for a reader wondering what runs."""
-    return dict(_finish_handlers)
+def finish_handlers() -> dict[str, FinishHandler]:
+    return _request_finished.handlers()
 
 
 def _tell_finished(requests: list[CustomerRequest]) -> None:
-    if not requests:
-        return
-    for handler in _finish_handlers.values():
-        handler(requests=requests)
+    if requests:
+        _request_finished.call(requests=requests)
 
 
 # The fields whose changes the history records, in the order the form shows them.

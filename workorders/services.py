@@ -14,7 +14,6 @@ handlers are few, named, typed, called in the order registered, and their failur
 completion's.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.concurrency import EditConflict, lock_for_edit
+from callcenter.extensions import ExtensionPoint
 from callcenter.history import record_changes
 from callcenter.numbering import number_for, pending_number
 from hierarchy.models import ProblemCode
@@ -54,18 +54,16 @@ class CompletionHandler(Protocol):
     def __call__(self, *, work_order: WorkOrder, user: AbstractBaseUser) -> object: ...
 
 
-_completion_handlers: dict[str, CompletionHandler] = {}
+_work_order_completed: ExtensionPoint[CompletionHandler] = ExtensionPoint()
 
 
 def when_work_order_completed(name: str, handler: CompletionHandler) -> None:
-    """Have `handler` called whenever a work order is completed (see the module's docstring).
-    Registered once per name: AppConfig.ready() may run more than once."""
-    _completion_handlers[name] = handler
+    """Have `handler` called whenever a work order is completed (see the module's docstring)."""
+    _work_order_completed.register(name, handler)
 
 
-def completion_handlers() -> dict[str, Callable[..., object]]:
-    """The registered handlers by name, for the tests and for a reader wondering what runs."""
-    return dict(_completion_handlers)
+def completion_handlers() -> dict[str, CompletionHandler]:
+    return _work_order_completed.handlers()
 
 
 @dataclass(frozen=True)
@@ -364,5 +362,4 @@ def _check_due(old, work_order: WorkOrder) -> None:
 def _complete(work_order: WorkOrder, user: AbstractBaseUser) -> None:
     """What the other apps do when the work order is completed (requests_app: resolve its
     requests and tell their callers), in this transaction, under the work order's lock."""
-    for handler in _completion_handlers.values():
-        handler(work_order=work_order, user=user)
+    _work_order_completed.call(work_order=work_order, user=user)

@@ -358,11 +358,8 @@ def failing_handler(monkeypatch):
         raise ValidationError("The crew's report is missing.")
 
     # Registered on a copy of the registry, which the test's end puts back.
-    monkeypatch.setattr(
-        workorders.services,
-        "_completion_handlers",
-        dict(workorders.services._completion_handlers),
-    )
+    completed = workorders.services._work_order_completed
+    monkeypatch.setattr(completed, "_handlers", completed.handlers())
     when_work_order_completed("test.refuse", refuse)
 
 
