@@ -417,8 +417,10 @@ class MediaService:
                         and not self.joined
                         and waiting.audio is not None
                     ):
-                        service.join_transfer(waiting, self.getAudioMedia(index), pj)
+                        # Joined before the agent's call is hung up: its end (perhaps
+                        # reported inside the hang-up) must not bring the music back.
                         self.joined = True
+                        service.join_transfer(waiting, self.getAudioMedia(index), pj)
 
         class CallerCall(pj.Call):
             def __init__(self, account, call_id, waiting=None):
