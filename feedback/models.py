@@ -109,6 +109,8 @@ class FeedbackInvitation(models.Model):
                 name="feedback_asked",
             ),
             models.Index(fields=["agent", "asked_at"], name="feedback_agent_asked"),
+            # The reports' day counts find the invitations sent since they last counted.
+            models.Index(fields=["sent_at"], name="feedback_sent"),
         ]
 
     def __str__(self) -> str:
@@ -172,6 +174,8 @@ class FeedbackAnswer(models.Model):
                 name="feedback_answer_asked",
             ),
             models.Index(fields=["agent", "asked_at"], name="feedback_answer_agent"),
+            # The reports' day counts find the answers given since they last counted.
+            models.Index(fields=["answered_at"], name="feedback_answered"),
             models.Index(
                 fields=["-answered_at"],
                 name="feedback_answer_commented",

@@ -20,6 +20,7 @@ from feedback.models import (
     FeedbackOptOut,
     FeedbackSetting,
 )
+from feedback.signals import feedback_changed
 from requests_app.models import Channel, Customer, CustomerRequest
 
 
@@ -92,9 +93,11 @@ def _language(code: str) -> str:
 @transaction.atomic
 def feedback_invitation_sent(*, invitation_id: int) -> None:
     """The e-mail went out: the response rate counts the invitation from now on."""
-    FeedbackInvitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(
+    sent = FeedbackInvitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(
         sent_at=timezone.now()
     )
+    if sent:
+        feedback_changed.send(sender=FeedbackInvitation)
 
 
 SCALES = ["satisfaction", "effort", "recommend"]
@@ -142,6 +145,7 @@ def feedback_answer_save(
     )
     answer.full_clean(exclude=["invitation"])
     answer.save()
+    feedback_changed.send(sender=FeedbackAnswer)
     return answer
 
 

@@ -65,6 +65,33 @@ class HandlingDay(models.Model):
         return f"{self.day} {self.dimension}={self.key} {self.bucket}: {self.count}"
 
 
+class FeedbackDay(models.Model):
+    """The feedback invitations sent for the requests finished on one local day with one value
+    of one dimension (as RequestDay's), and the answers to them however late they came,
+    counted: what the feedback reports add up instead of reading a year of invitations and
+    answers. Each day's value has up to two rows, added up like the days: its invitations'
+    (`asked`) and its answers' (the rest). Kept by reports.rollup like RequestDay."""
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    key = models.CharField(max_length=40, blank=True)
+    asked = models.PositiveIntegerField(db_default=0)
+    answers = models.PositiveIntegerField(db_default=0)
+    rated = models.PositiveIntegerField(db_default=0)  # satisfaction answers
+    satisfied = models.PositiveIntegerField(db_default=0)  # of them 4 or 5
+    effort_answers = models.PositiveIntegerField(db_default=0)
+    effort_sum = models.PositiveIntegerField(db_default=0)
+    recommend_answers = models.PositiveIntegerField(db_default=0)
+    promoters = models.PositiveIntegerField(db_default=0)
+    detractors = models.PositiveIntegerField(db_default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["dimension", "day"], name="feedback_day_dimension")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.key}: {self.asked} asked, {self.answers}"
+
+
 class RollupState(models.Model):
     """Up to where the day counts are current: one row."""
 

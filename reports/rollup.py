@@ -1,9 +1,10 @@
-"""Day counts: what the volume and handling reports add up, so that a year is a few thousand
-rows instead of a million requests (docs/benchmarks.md, "Reports").
+"""Day counts: what the volume, handling and feedback reports add up, so that a year is a few
+thousand rows instead of a million requests (docs/benchmarks.md, "Reports").
 
 Each local day has, per dimension value (RequestDay), its requests, finished requests, those
-resolved in the first contact and their handling seconds, and (HandlingDay) how many finished
-requests took how long, in 10-second steps, for the medians.
+resolved in the first contact and their handling seconds, (HandlingDay) how many finished
+requests took how long, in 10-second steps, for the medians, and (FeedbackDay) the feedback
+invitations sent for the requests finished that day and the answers to them.
 
 This module says what is counted (grouped SELECTs) and how current the counts are; it writes
 nothing. reports.services writes the counts, called by the task worker (reports.tasks) after a
@@ -17,11 +18,19 @@ from django.db.models.functions import Cast, Coalesce, Floor, Round, TruncDate
 from django.utils import timezone
 
 from callcenter.days import local_midnight
+from feedback.models import (
+    DETRACTOR_UP_TO,
+    PROMOTER_FROM,
+    SATISFIED_FROM,
+    FeedbackAnswer,
+    FeedbackInvitation,
+)
 from reports.models import Dimension, HandlingDay, RollupState
 from reports.sql import SecondsBetween
 from requests_app.models import CustomerRequest
 
-# The column each dimension groups on; ALL groups on nothing.
+# The column each dimension groups on; ALL groups on nothing. Invitations and answers carry the
+# same columns (the request's, as it was finished).
 COLUMNS = {
     Dimension.ALL: None,
     Dimension.TYPE: "request_type",
@@ -38,6 +47,18 @@ MAX_DAYS_ONE_BY_ONE = 31
 
 COUNTED = ["requests", "finished", "first_contact", "handling_seconds"]
 _FINISHED = Q(finished_at__isnull=False)
+# FeedbackDay's counts of answers; its invitations' is "asked".
+ANSWER_COUNTS = {
+    "answers": Count("id"),
+    "rated": Count("satisfaction"),
+    "satisfied": Count("id", filter=Q(satisfaction__gte=SATISFIED_FROM)),
+    "effort_answers": Count("effort"),
+    "effort_sum": Coalesce(Sum("effort"), Value(0)),
+    "recommend_answers": Count("recommend"),
+    "promoters": Count("id", filter=Q(recommend__gte=PROMOTER_FROM)),
+    "detractors": Count("id", filter=Q(recommend__lte=DETRACTOR_UP_TO)),
+}
+FEEDBACK_COUNTED = ["asked", *ANSWER_COUNTS]
 
 
 def refreshed_at() -> datetime | None:
@@ -52,41 +73,68 @@ def figures_as_of(now: datetime | None = None) -> datetime | None:
     counted = refreshed_at()
     if counted is None:
         return None
-    if CustomerRequest.objects.filter(updated_at__gte=counted).exists():
+    if any(
+        model.objects.filter(**{f"{changed}__gte": counted}).exists()
+        for model, changed, _day_of in CHANGES
+    ):
         return counted
     return now or timezone.now()
+
+
+# What a change to the counts leaves behind, and the moment whose day it changes: a request its
+# updated_at (its start's day), an invitation its sending (only a sent one is counted; the day
+# its request was finished), an answer its moment (the same day).
+CHANGES = [
+    (CustomerRequest, "updated_at", "started_at"),
+    (FeedbackInvitation, "sent_at", "asked_at"),
+    (FeedbackAnswer, "answered_at", "asked_at"),
+]
 
 
 def changed_days(since: datetime) -> set[date]:
     """The local days of the requests changed since `since`, less the margin for saves that
     commit late."""
+    return _days_changed(*CHANGES[0], since)
+
+
+def feedback_changed_days(since: datetime) -> set[date]:
+    """The local days of the finished requests whose invitations were sent or answered since
+    `since`, less the margin."""
+    return _days_changed(*CHANGES[1], since) | _days_changed(*CHANGES[2], since)
+
+
+def _days_changed(model, changed: str, day_of: str, since: datetime) -> set[date]:
     return set(
-        CustomerRequest.objects.filter(updated_at__gte=since - MARGIN)
-        .annotate(day=local_day())
+        model.objects.filter(**{f"{changed}__gte": since - MARGIN})
+        .annotate(day=local_day(day_of))
         .values_list("day", flat=True)
         .distinct()
     )
 
 
-def local_day():
-    return TruncDate("started_at", tzinfo=timezone.get_current_timezone())
+def local_day(field: str = "started_at"):
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
 
-def started_on(days: set[date]) -> QuerySet:
-    """The requests started on these local days, by ranges the started_at index serves."""
-    started = Q()
+def on_days(rows: QuerySet, field: str, days: set[date]) -> QuerySet:
+    """The rows whose `field` falls on these local days, by ranges its index serves."""
+    within = Q()
     for day in days:
-        started |= Q(
-            started_at__gte=local_midnight(day),
-            started_at__lt=local_midnight(day + timedelta(days=1)),
+        within |= Q(
+            **{
+                f"{field}__gte": local_midnight(day),
+                f"{field}__lt": local_midnight(day + timedelta(days=1)),
+            }
         )
-    return CustomerRequest.objects.filter(started)
+    return rows.filter(within)
 
 
-def _grouped(requests: QuerySet, dimension: str, column: str | None) -> QuerySet:
+def _grouped(
+    rows: QuerySet, dimension: str, column: str | None, day_of: str = "started_at"
+) -> QuerySet:
     key = Coalesce(Cast(F(column), CharField()), Value("")) if column else Value("")
-    return requests.annotate(
-        day=local_day(),
+    return rows.annotate(
+        day=local_day(day_of),
         dimension=Value(dimension, output_field=CharField()),
         key=key,
     )
@@ -123,5 +171,26 @@ def histogram(requests: QuerySet, dimension: str, column: str | None) -> QuerySe
         )
         .values("day", "dimension", "key", "bucket")
         .annotate(count=Count("id"))
+        .order_by()
+    )
+
+
+def feedback_asked(invitations: QuerySet, dimension: str, column: str | None) -> QuerySet:
+    """FeedbackDay's rows of these invitations (the sent ones), in the order day, dimension,
+    key, asked."""
+    return (
+        _grouped(invitations.filter(sent_at__isnull=False), dimension, column, "asked_at")
+        .values("day", "dimension", "key")
+        .annotate(asked=Count("id"))
+        .order_by()
+    )
+
+
+def feedback_answered(answers: QuerySet, dimension: str, column: str | None) -> QuerySet:
+    """FeedbackDay's rows of these answers, in the order day, dimension, key, *ANSWER_COUNTS."""
+    return (
+        _grouped(answers, dimension, column, "asked_at")
+        .values("day", "dimension", "key")
+        .annotate(**ANSWER_COUNTS)
         .order_by()
     )

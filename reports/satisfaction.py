@@ -3,39 +3,22 @@ CSAT (the share of satisfaction answers of 4 or 5), the customer effort score (t
 1 to 7), NPS (promoters, 9-10, less detractors, 0-6, as a share of the recommendation answers),
 the answers and the response rate (answers per invitation sent), beside first-contact
 resolution. Invitations and answers are counted by when the customer was asked (the request's
-finish); first-contact resolution by the requests started in the period (reports.rollup)."""
+finish); first-contact resolution by the requests started in the period. Both are read from the
+day counts (reports.rollup), a year of days instead of a year of answers."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, DateField, F, Q, Sum
+from django.db.models import DateField, Sum
 from django.db.models.functions import Trunc
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import (
-    DETRACTOR_UP_TO,
-    PROMOTER_FROM,
-    SATISFIED_FROM,
-    FeedbackAnswer,
-    FeedbackInvitation,
-)
 from reports.figures import BREAKDOWNS, buckets, days_in, key_labels
-from reports.models import Dimension
+from reports.models import Dimension, FeedbackDay
 from reports.periods import Period
+from reports.rollup import FEEDBACK_COUNTED
 
-# What the feedback can be broken down by, and the column of invitations and answers it groups
-# on (both carry the request's type, channel, agent and problem code from its finish). Ids, not
-# names: a join to read a year's agents' names took three times as long; reports.figures'
-# key_labels names the few keys found (a department from its problem codes).
-FEEDBACK_BREAKDOWNS = {
-    "department": "problem_code_id",
-    "problem_code": "problem_code_id",
-    "agent": "agent_id",
-    "channel": "channel",
-    "type": "request_type",
-}
 TREND_GRAINS = {"week": _("Week"), "month": _("Month")}
 
 
@@ -85,60 +68,28 @@ class FeedbackRow:
             setattr(self, name, getattr(self, name) + (value or 0))
 
 
-COUNTED = [
-    "asked",
-    "answers",
-    "rated",
-    "satisfied",
-    "effort_answers",
-    "effort_sum",
-    "recommend_answers",
-    "promoters",
-    "detractors",
-    "finished",
-    "first_contact",
-]
-ANSWER_COUNTS = {
-    "answers": Count("id"),
-    "rated": Count("satisfaction"),
-    "satisfied": Count("id", filter=Q(satisfaction__gte=SATISFIED_FROM)),
-    "effort_answers": Count("effort"),
-    "effort_sum": Sum("effort"),
-    "recommend_answers": Count("recommend"),
-    "promoters": Count("id", filter=Q(recommend__gte=PROMOTER_FROM)),
-    "detractors": Count("id", filter=Q(recommend__lte=DETRACTOR_UP_TO)),
-}
+COUNTED = [*FEEDBACK_COUNTED, "finished", "first_contact"]
+SUMS = {name: Sum(name) for name in FEEDBACK_COUNTED}
 
 
-def asked_in(period: Period, agent=None):
-    """The invitations sent for requests finished in the period."""
-    found = FeedbackInvitation.objects.filter(
-        asked_at__gte=period.start, asked_at__lt=period.end, sent_at__isnull=False
+def feedback_days_in(period: Period, dimension: str):
+    """The period's feedback day counts of one dimension (reports.rollup), as days_in's."""
+    return FeedbackDay.objects.filter(
+        dimension=dimension, day__gte=period.first_day, day__lte=period.last_day
     )
-    return found.filter(agent=agent) if agent is not None else found
-
-
-def answered_in(period: Period, agent=None):
-    """The answers to the invitations of the period (however late they came)."""
-    found = FeedbackAnswer.objects.filter(asked_at__gte=period.start, asked_at__lt=period.end)
-    return found.filter(agent=agent) if agent is not None else found
 
 
 def feedback_figures(period: Period, by: str, grain: str) -> tuple[list[FeedbackRow], "Trend"]:
     """Per department, problem code, agent, channel or request type (the groups with most
     answers first), and per week (from its Monday) or month: the feedback figures and
-    first-contact resolution. The invitations and the answers are each read once, grouped by
-    both."""
-    column = FEEDBACK_BREAKDOWNS[by]
-    tz = timezone.get_current_timezone()
-    bucket = Trunc("asked_at", grain, output_field=DateField(), tzinfo=tz)
-    grouping = {"key": F(column), "bucket": bucket}
-    counted = [
-        *asked_in(period).values(**grouping).annotate(asked=Count("id")).order_by(),
-        *answered_in(period).values(**grouping).annotate(**ANSWER_COUNTS).order_by(),
-    ]
-    for row in counted:
-        row["key"] = "" if row["key"] is None else str(row["key"])
+    first-contact resolution. The feedback's day counts are read once, grouped by both."""
+    bucket = Trunc("day", grain, output_field=DateField())
+    counted = list(
+        feedback_days_in(period, BREAKDOWNS[by][1])
+        .values("key", bucket=bucket)
+        .annotate(**SUMS)
+        .order_by()
+    )
     labels = key_labels(by, {row["key"] for row in counted})
     groups: dict[str, FeedbackRow] = {}
     buckets_seen: dict[date, FeedbackRow] = defaultdict(lambda: FeedbackRow(""))
@@ -167,13 +118,12 @@ def feedback_total(period: Period, agent=None) -> FeedbackRow:
     """Every answer of the period (one agent's, if given), with the requests started in it and
     their first-contact resolution."""
     total = FeedbackRow(str(_("All")))
-    total.add({"asked": asked_in(period, agent).count()})
-    total.add(answered_in(period, agent).aggregate(**ANSWER_COUNTS))
-    days = (
-        days_in(period, Dimension.ALL)
-        if agent is None
-        else days_in(period, Dimension.AGENT).filter(key=str(agent.pk))
-    )
+    if agent is None:
+        feedback, days = feedback_days_in(period, Dimension.ALL), days_in(period, Dimension.ALL)
+    else:
+        feedback = feedback_days_in(period, Dimension.AGENT).filter(key=str(agent.pk))
+        days = days_in(period, Dimension.AGENT).filter(key=str(agent.pk))
+    total.add(feedback.aggregate(**SUMS))
     total.add(
         days.aggregate(
             requests=Sum("requests"), finished=Sum("finished"), first_contact=Sum("first_contact")

@@ -7,12 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callcenter import roles
-from feedback.models import FeedbackInvitation
+from feedback.models import FeedbackAnswer, FeedbackInvitation
 from feedback.services import feedback_answer_save
 from feedback.tasks import send_feedback_request
+from reports import rollup
 from reports.periods import Period
 from reports.satisfaction import COUNTED, feedback_figures, feedback_total
-from reports.services import report_days_refresh
+from reports.services import report_days_count_all, report_days_refresh
 from requests_app.models import Channel, Status
 from requests_app.services import request_save
 from tests.factories import CustomerFactory, user_with_role
@@ -168,9 +169,8 @@ def same_month(answered):
     """The answers above fall in this month (on the first days of a month, a week ago may
     not): moved to today."""
     FeedbackInvitation.objects.update(asked_at=timezone.now())
-    from feedback.models import FeedbackAnswer
-
     FeedbackAnswer.objects.update(asked_at=timezone.now())
+    report_days_count_all()  # written around the services: counted again at once
     return answered
 
 
@@ -198,3 +198,43 @@ def test_an_agent_sees_their_own(client, same_month):
     cells = ['<td class="numeric">3</td>', "100.0 %", "0.0 %", "100.0 %"]
     assert [cell in this_month for cell in cells] == [True] * len(cells), this_month
     assert "This month and last month" not in page  # the team's figures are not hers
+
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_the_worker_counts_an_invitation_once_sent_and_its_answer_once_given(
+    agent, asking, settings, django_capture_on_commit_callbacks
+):
+    request = finished_request(agent, customer=CustomerFactory(email="kari@example.no"))
+    report_days_refresh()
+    invitation = request.feedback_invitation
+    assert feedback_total(this_week()).asked == 0  # not sent yet
+
+    settings.TASKS = IMMEDIATE  # the worker's count runs as soon as it is queued
+    with django_capture_on_commit_callbacks(execute=True):
+        send_feedback_request.call(invitation_id=invitation.pk)
+    assert (feedback_total(this_week()).asked, feedback_total(this_week()).answers) == (1, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_answer_save(invitation=invitation, values={"recommend": 10}, opt_out=False)
+    total = feedback_total(this_week())
+    assert (total.asked, total.answers, total.recommend_answers, total.nps) == (1, 1, 1, 1.0)
+    groups, _trend = feedback_figures(this_week(), "agent", "week")
+    assert [(row.label, row.asked, row.answers) for row in groups] == [("agent", 1, 1)]
+
+
+def test_a_report_says_when_an_answer_is_not_counted_yet(agent, asking):
+    request = finished_request(agent, customer=CustomerFactory(email="kari@example.no"))
+    send_feedback_request.call(invitation_id=request.feedback_invitation.pk)
+    report_days_refresh()
+    counted = rollup.refreshed_at()
+    now = timezone.now()
+    assert rollup.figures_as_of(now) == now
+    feedback_answer_save(
+        invitation=request.feedback_invitation, values={"satisfaction": 5}, opt_out=False
+    )
+    assert rollup.figures_as_of(now) == counted  # the worker has it still to count
+    assert feedback_total(this_week()).answers == 0
+    report_days_refresh()
+    assert feedback_total(this_week()).answers == 1

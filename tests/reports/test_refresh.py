@@ -75,7 +75,7 @@ def test_a_count_asked_for_before_the_last_count_began_does_nothing(agent):
 def report_pages() -> list[str]:
     urls = [
         reverse("reports:report", args=[name])
-        for name in ["volume", "handling", "backlog", "work-orders", "knowledge-base"]
+        for name in ["volume", "handling", "backlog", "work-orders", "knowledge-base", "feedback"]
     ]
     volume, handling = urls[0], urls[1]
     return [*urls, f"{volume}?download=volume", f"{handling}?download=agents", "/today/"]
