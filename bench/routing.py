@@ -225,6 +225,8 @@ def main() -> None:
     )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--askers", type=int, default=8, help="asking workers (connections)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn's workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run it on PostgreSQL (DATABASE_URL).")
@@ -235,7 +237,9 @@ def main() -> None:
             str(ROOT / ".venv/bin/gunicorn"),
             "callcenter.wsgi",
             "--workers",
-            "2",
+            str(options.workers),
+            "--threads",
+            str(options.threads),
             "--bind",
             f"127.0.0.1:{options.port}",
             "--log-level",
