@@ -1,0 +1,185 @@
+"""What a resident types: a report (the web form) and a status lookup. Validated on the server;
+the report becomes the PostedReport that Open311's service takes.
+
+Against bots, without third parties: a field people do not see (the trap, which a bot fills)
+and the moment the form was shown, signed into a hidden field (`form_stamp`), so that a form
+sent sooner than a person could fill it is refused. Neither is a form field: a refusal names
+no field and saves nothing (public.views)."""
+
+import enum
+import time
+from itertools import groupby
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from callcenter.inputs import ADDRESS_TEXT, CONTROL_CHARACTERS
+from hierarchy.models import ProblemCode
+from open311.forms import DESCRIPTION_MAX
+from open311.reads import public_services
+from open311.services import PostedReport
+from requests_app.phones import normalise_phone
+
+TRAP_FIELD = "website"
+STAMP_FIELD = "shown"
+STAMP_SALT = "public.report-form"
+# A form open longer than this is shown again to be sent anew (a stamp is not a pass for ever).
+STAMP_MAX_AGE = 12 * 3600
+
+no_control_characters = RegexValidator(
+    CONTROL_CHARACTERS,
+    inverse_match=True,
+    message=_("Use letters, digits, spaces and punctuation only."),
+)
+
+
+class Sending(enum.Enum):
+    BY_A_PERSON = "person"
+    BY_A_BOT = "bot"
+    STALE = "stale"
+
+
+def form_stamp() -> str:
+    """The moment the form is shown, signed: a bot cannot make an older one."""
+    return signing.dumps(time.time(), salt=STAMP_SALT)
+
+
+def sending(data) -> Sending:
+    """Who sent the form, as far as the trap and the stamp tell."""
+    if data.get(TRAP_FIELD, ""):
+        return Sending.BY_A_BOT
+    try:
+        shown = signing.loads(data.get(STAMP_FIELD, ""), salt=STAMP_SALT)
+    except signing.BadSignature:
+        return Sending.BY_A_BOT
+    if not isinstance(shown, float | int):
+        return Sending.BY_A_BOT
+    seconds = time.time() - shown
+    if seconds < settings.PUBLIC_REPORT_MIN_SECONDS:
+        return Sending.BY_A_BOT
+    if seconds > STAMP_MAX_AGE:
+        return Sending.STALE
+    return Sending.BY_A_PERSON
+
+
+class ReportForm(forms.Form):
+    problem_code = forms.ChoiceField(label=_("What is the problem?"))
+    address = forms.CharField(
+        label=_("Where is it?"),
+        max_length=ADDRESS_TEXT,
+        validators=[no_control_characters],
+        help_text=_("The street and house number, or a place people know, such as a park gate."),
+    )
+    description = forms.CharField(
+        label=_("Describe the problem"),
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        validators=[no_control_characters],
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What you see, and since when. Please do not include personal details."),
+    )
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        required=False,
+        validators=[no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("We send you the request number and the link to its status page."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=40,
+        required=False,
+        validators=[no_control_characters],
+        help_text=_("In case the team has a question about the place."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+
+    # The request's fields a service error may name, and the fields of this form they are.
+    SERVICE_FIELDS = {
+        "problem_code": "problem_code",
+        "work_address": "address",
+        "description": "description",
+        "caller_name": "name",
+        "caller_email": "email",
+        "caller_phone": "phone",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = {code.code: code for code in public_services()}
+        self.fields["problem_code"].choices = [("", _("Choose the problem")), *self.grouped()]
+
+    def grouped(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The public codes by service category, each group and its codes by name."""
+        codes = sorted(self.codes.values(), key=lambda code: (code.category.name, code.name))
+        return [
+            (category, [(code.code, code.name) for code in members])
+            for category, members in groupby(codes, key=lambda code: code.category.name)
+        ]
+
+    def clean_problem_code(self) -> ProblemCode:
+        # ChoiceField has refused any value that is not one of the codes offered.
+        return self.codes[self.cleaned_data["problem_code"]]
+
+    def clean_address(self) -> str:
+        return " ".join(self.cleaned_data["address"].split())
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        return normalise_phone(phone) if phone else ""
+
+    def report(self) -> PostedReport:
+        """The valid form as Open311's service takes a report (call after is_valid())."""
+        data = self.cleaned_data
+        return PostedReport(
+            problem_code=data["problem_code"],
+            description=data["description"],
+            address_string=data["address"],
+            email=data["email"].lower(),
+            phone=data["phone"],
+            # One name as people write it; Open311's two parts are joined again for the desk.
+            first_name=data["name"],
+        )
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The desk's refusal, beside the fields it names (others at the top)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            self.add_error(self.SERVICE_FIELDS.get(name), messages)
+
+
+class StatusLookupForm(forms.Form):
+    number = forms.CharField(
+        label=_("Request number"),
+        max_length=40,
+        help_text=_("As in the confirmation, such as CR-2026-000123."),
+        validators=[no_control_characters],
+    )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=64,
+        help_text=_("The code from the confirmation: the last part of the status page's link."),
+        validators=[no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_number(self) -> str:
+        return self.cleaned_data["number"].strip().upper()
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().lower()
