@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -92,7 +93,9 @@ def status(request: HttpRequest, number: str, secret: str) -> HttpResponse:
     found = request_status(number, secret)
     if found is None:
         status_lookup_failed(client_address=address, now=now)
-        return render(request, "public/status_unknown.html", status=404)
+        # One page for every wrong pair: it does not even repeat the address asked for.
+        context = {"language_next": reverse("public:status_lookup")}
+        return render(request, "public/status_unknown.html", context, status=404)
     return render(request, "public/status.html", {"status": found})
 
 
