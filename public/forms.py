@@ -163,23 +163,30 @@ class ReportForm(forms.Form):
             self.add_error(self.SERVICE_FIELDS.get(name), messages)
 
 
+# What a request number and a report's code are made of (CR-2026-000123; 32 hex digits): the
+# lookup leads to an address of the status page, which has no room for anything else.
+LOOKUP_TEXT = RegexValidator(
+    r"^[A-Za-z0-9-]+$", message=_("Use the letters, digits and dashes of the confirmation only.")
+)
+
+
 class StatusLookupForm(forms.Form):
     number = forms.CharField(
         label=_("Request number"),
         max_length=40,
         help_text=_("As in the confirmation, such as CR-2026-000123."),
-        validators=[no_control_characters],
+        validators=[LOOKUP_TEXT],
     )
     code = forms.CharField(
         label=_("Code"),
         max_length=64,
         help_text=_("The code from the confirmation: the last part of the status page's link."),
-        validators=[no_control_characters],
+        validators=[LOOKUP_TEXT],
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def clean_number(self) -> str:
-        return self.cleaned_data["number"].strip().upper()
+        return self.cleaned_data["number"].upper()
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip().lower()
+        return self.cleaned_data["code"].lower()
