@@ -48,6 +48,14 @@ def form_stamp() -> str:
     return signing.dumps(time.time(), salt=STAMP_SALT)
 
 
+def next_stamp(data, sent_by: Sending | None) -> str:
+    """The stamp of the form shown (again): a person's keeps its first moment, as a quick
+    correction after an error is no bot's haste; a new or a stale form is stamped now."""
+    if sent_by is Sending.BY_A_PERSON:
+        return data[STAMP_FIELD]
+    return form_stamp()
+
+
 def sending(data) -> Sending:
     """Who sent the form, as far as the trap and the stamp tell."""
     if data.get(TRAP_FIELD, ""):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.login import client_address
 from open311.documents import service_notice
 from open311.models import WebReport
-from public.forms import ReportForm, Sending, StatusLookupForm, form_stamp, sending
+from public.forms import ReportForm, Sending, StatusLookupForm, next_stamp, sending
 from public.limits import lookup_retry_after, report_retry_after
 from public.links import sent_token, status_url, web_report_id_from
 from public.reads import request_status
@@ -29,6 +29,7 @@ from public.services import public_report_create, status_lookup_failed
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST if request.method == "POST" else None)
+    sent_by = None
     if request.method == "POST":
         sent_by = sending(request.POST)
         if sent_by is Sending.BY_A_BOT:
@@ -49,7 +50,8 @@ def report(request: HttpRequest) -> HttpResponse:
                 form.add_service_errors(error)
             else:
                 return redirect("public:report_sent", token=sent_token(web_report.pk))
-    return render(request, "public/report_form.html", {"form": form, "stamp": form_stamp()})
+    stamp = next_stamp(request.POST, sent_by)
+    return render(request, "public/report_form.html", {"form": form, "stamp": stamp})
 
 
 @login_not_required

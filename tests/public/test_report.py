@@ -174,6 +174,14 @@ def test_a_bot_gets_a_neutral_refusal_and_nothing_is_made(client, town, spam):
     assert not WebReport.objects.exists()
 
 
+def test_a_form_shown_again_with_its_errors_keeps_its_first_moment(client, town):
+    first = stamp(seconds_ago=10)
+    body = send(client, address="", shown=first).content.decode()
+    assert f'name="shown" value="{first}"' in body
+    # A quick correction is taken.
+    assert send(client, shown=first).status_code == 302
+
+
 def test_a_form_left_open_for_a_day_is_shown_again_to_be_sent(client, town):
     response = send(client, shown=stamp(seconds_ago=24 * 3600))
     assert response.status_code == 200
