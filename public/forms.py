@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from callcenter.inputs import ADDRESS_TEXT, CONTROL_CHARACTERS
 from hierarchy.models import ProblemCode
-from open311.forms import DESCRIPTION_MAX
+from open311.forms import DESCRIPTION_MAX, STRING_ANSWER_MAX
+from open311.models import Datatype, ServiceAttribute
 from open311.reads import public_services
 from open311.services import PostedReport
 from requests_app.phones import normalise_phone
@@ -126,6 +127,27 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.codes = {code.code: code for code in public_services()}
         self.fields["problem_code"].choices = [("", _("Choose the problem")), *self.grouped()]
+        # Each public service's questions (its Open311 attributes), asked of whoever chooses it.
+        self.questions: dict[str, list[tuple[str, ServiceAttribute]]] = {}
+        for code in self.codes.values():
+            for attribute in code.open311_attributes.all():
+                name = f"answer_{attribute.pk}"
+                self.fields[name] = question_field(attribute)
+                self.questions.setdefault(code.code, []).append((name, attribute))
+
+    def question_sections(self) -> list[dict]:
+        """The questions by service, for the template: only the chosen service's are shown
+        (callcenter.js shows another's when the choice changes; without JavaScript the page
+        asks them when it comes back)."""
+        chosen = self["problem_code"].value()
+        return [
+            {
+                "code": self.codes[code],
+                "fields": [self[name] for name, _attribute in questions],
+                "hidden": code != chosen,
+            }
+            for code, questions in self.questions.items()
+        ]
 
     def grouped(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """The public codes by service category, each group and its codes by name."""
@@ -149,6 +171,19 @@ class ReportForm(forms.Form):
         phone = self.cleaned_data["phone"].strip()
         return normalise_phone(phone) if phone else ""
 
+    def clean(self):
+        cleaned = super().clean()
+        code = cleaned.get("problem_code")
+        self.answers = []
+        for name, attribute in self.questions.get(getattr(code, "code", None), []):
+            answer = cleaned.get(name)
+            if answer in (None, "", []):
+                if attribute.required and not self.has_error(name):
+                    self.add_error(name, _("Please answer this question."))
+                continue
+            self.answers.append((attribute, question_answer(attribute, answer)))
+        return cleaned
+
     def report(self) -> PostedReport:
         """The valid form as Open311's service takes a report (call after is_valid())."""
         data = self.cleaned_data
@@ -160,6 +195,7 @@ class ReportForm(forms.Form):
             phone=data["phone"],
             # One name as people write it; Open311's two parts are joined again for the desk.
             first_name=data["name"],
+            answers=self.answers,
         )
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -169,6 +205,50 @@ class ReportForm(forms.Form):
             return
         for name, messages in error.message_dict.items():
             self.add_error(self.SERVICE_FIELDS.get(name), messages)
+
+
+def question_field(attribute: ServiceAttribute) -> forms.Field:
+    """The form field for a service's question; none is required by the field itself, only
+    when its service is chosen (ReportForm.clean)."""
+    common = {
+        "label": attribute.description,
+        "required": False,
+        "help_text": attribute.datatype_description,
+    }
+    choices = [(value["key"], value["name"]) for value in attribute.values]
+    if attribute.datatype == Datatype.SINGLE:
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if attribute.datatype == Datatype.MULTIPLE:
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if attribute.datatype == Datatype.NUMBER:
+        return forms.DecimalField(max_digits=18, decimal_places=6, **common)
+    if attribute.datatype == Datatype.DATETIME:
+        return forms.DateTimeField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
+        )
+    if attribute.datatype == Datatype.TEXT:
+        return forms.CharField(
+            max_length=DESCRIPTION_MAX,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            validators=[no_control_characters],
+            **common,
+        )
+    return forms.CharField(
+        max_length=STRING_ANSWER_MAX, validators=[no_control_characters], **common
+    )
+
+
+def question_answer(attribute: ServiceAttribute, value) -> str | list[str]:
+    """An answer as Open311 keeps it: the chosen keys, or the answer as text."""
+    if attribute.datatype == Datatype.MULTIPLE:
+        return list(value)
+    if attribute.datatype == Datatype.DATETIME:
+        return value.isoformat()
+    if attribute.datatype == Datatype.NUMBER:
+        return format(value.normalize(), "f")
+    return value.strip() if isinstance(value, str) else value
 
 
 # What a request number and a report's code are made of (CR-2026-000123; 32 hex digits): the

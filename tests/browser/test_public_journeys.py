@@ -111,6 +111,11 @@ def test_the_form_by_keyboard_keeps_what_was_typed_and_every_page_passes_axe(
     expect(tab.get_by_label("Where is it?")).to_be_focused()
     tab.keyboard.type("12 Main Street")
     tab.get_by_label("What is the problem?").select_option("POTH")
+    # The pothole's questions appear at once (the street light's stay hidden).
+    size = tab.get_by_role("group", name="How large is the hole?")
+    expect(size).to_be_visible()
+    expect(tab.get_by_label("The number on the pole?")).to_be_hidden()
+    size.get_by_label("Larger").check()
     tab.get_by_label("E-mail address").fill("")
     # At once: the form was timed when it was first shown, not again after its errors.
     tab.get_by_role("button", name="Send the report").click()
@@ -118,6 +123,7 @@ def test_the_form_by_keyboard_keeps_what_was_typed_and_every_page_passes_axe(
     assert serious_violations(tab) == []
 
     web_report = WebReport.objects.select_related("request").get()
+    assert web_report.attributes == {"SIZE": "large"}
     tab.get_by_role("link", name=web_report.token).click()
     expect(tab.get_by_role("heading", level=1)).to_contain_text(web_report.request.number)
     assert serious_violations(tab) == []

@@ -7,6 +7,7 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
+from open311.services import service_attribute_save
 from public.forms import STAMP_SALT
 from tests.factories import (
     DepartmentFactory,
@@ -37,6 +38,34 @@ def town(db):
         category=roads, code="POTH", name="Pothole", permanent_fix_days=10, is_public=True
     )
     internal = ProblemCodeFactory(category=roads, code="INSP", name="Road inspection")
+    # Their Open311 questions: the pothole's size must be answered.
+    sizes = [{"key": "small", "name": "Smaller than a hand"}, {"key": "large", "name": "Larger"}]
+    service_attribute_save(
+        problem_code=pothole,
+        code="SIZE",
+        datatype="singlevaluelist",
+        description="How large is the hole?",
+        required=True,
+        values=sizes,
+    )
+    lanes = [{"key": "road", "name": "Road"}, {"key": "cycle", "name": "Cycle lane"}]
+    service_attribute_save(
+        problem_code=pothole,
+        code="WHERE",
+        datatype="multivaluelist",
+        description="Where on the street?",
+        order=2,
+        values=lanes,
+    )
+    service_attribute_save(
+        problem_code=pothole, code="DEPTH", datatype="number", description="Depth (cm)?", order=3
+    )
+    service_attribute_save(
+        problem_code=pothole, code="SINCE", datatype="datetime", description="Since when?", order=4
+    )
+    service_attribute_save(
+        problem_code=light, code="POLE", datatype="string", description="The number on the pole?"
+    )
     return {"light": light, "pothole": pothole, "internal": internal}
 
 
