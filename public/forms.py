@@ -134,6 +134,9 @@ class ReportForm(forms.Form):
                 name = f"answer_{attribute.pk}"
                 self.fields[name] = question_field(attribute)
                 self.questions.setdefault(code.code, []).append((name, attribute))
+        # In the page's order, which the error summary follows: the questions after the place.
+        asked = [name for questions in self.questions.values() for name, _attr in questions]
+        self.order_fields(["problem_code", "address", *asked])
 
     def question_sections(self) -> list[dict]:
         """The questions by service, for the template: only the chosen service's are shown

@@ -68,6 +68,7 @@ def report_sent(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "number": number,
         "status_link": request.build_absolute_uri(status_url(number, web_report.token)),
+        "code": web_report.token,
         "notice": service_notice(web_report.request.problem_code),
         "emailed": bool(web_report.request.caller_email),
     }

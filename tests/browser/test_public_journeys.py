@@ -64,7 +64,8 @@ def test_a_resident_reports_in_norwegian_and_follows_the_status_link(
     request = web_report.request
     assert (request.request_type, request.channel) == (RequestType.ACTION, Channel.WEB)
     assert request.work_address == "Storgata 12"
-    expect(page.get_by_role("status")).to_contain_text(request.number)
+    expect(page.locator("main")).to_contain_text(request.number)
+    expect(page.locator("main")).to_contain_text(web_report.token)  # the code for the lookup form
 
     page.get_by_role("link", name=web_report.token).click()
     expect(page).to_have_url(

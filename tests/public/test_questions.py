@@ -67,3 +67,6 @@ def test_a_new_form_hides_every_services_questions_until_one_is_chosen(client, t
     assert 'data-values="POTH" hidden>' in body
     assert 'data-values="LIGHT" hidden>' in body
     assert "<legend>How large is the hole?</legend>" in body
+    # The questions come after the place, on the page as in the error summary.
+    assert body.index('id="id_address"') < body.index("How large is the hole?")
+    assert body.index("How large is the hole?") < body.index('id="id_description"')

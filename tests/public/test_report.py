@@ -68,6 +68,7 @@ def test_a_report_is_an_action_request_from_the_web_for_its_customer(client, tow
     assert request.number in body
     status_link = reverse("public:status", args=[request.number, web_report.token])
     assert f'href="http://testserver{status_link}"' in body
+    assert f'<span class="code">{web_report.token}</span>' in body  # for the lookup form
     assert "A temporary fix within 24 hours, the repair within 5 days." in body
 
 
