@@ -276,3 +276,15 @@ def test_the_page_speaks_the_language_chosen_without_logging_in(client, town):
 
 def test_get_and_post_only(client, town):
     assert client.put(reverse("public:report")).status_code == 405
+
+
+def test_open311_publishes_a_form_report_as_an_apps(client, town):
+    send(client)
+    web_report = WebReport.objects.select_related("request").get()
+    number = web_report.request.number
+    (shown,) = client.get(f"/open311/v2/requests/{number}.json").json()
+    assert shown["description"] == "Dark since Monday."
+    assert shown["address"] == "12 Main Street"
+    assert "Erika" not in str(shown)
+    (found,) = client.get(f"/open311/v2/tokens/{web_report.token}.json").json()
+    assert found == {"service_request_id": number, "token": web_report.token}
