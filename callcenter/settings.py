@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "workorders",
     "requests_app",
     "open311",
+    "public",
     "feedback",
     "calls",
     "reports",
@@ -272,6 +273,18 @@ OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE", "")
 OPEN311_POSTS_PER_KEY_PER_HOUR = int(os.environ.get("OPEN311_POSTS_PER_KEY_PER_HOUR", "1000"))
 OPEN311_POSTS_PER_ADDRESS_PER_HOUR = int(
     os.environ.get("OPEN311_POSTS_PER_ADDRESS_PER_HOUR", "100")
+)
+
+# The residents' web form (/report/) and status page (/status/): how many reports one client
+# address may send within an hour, how many seconds a person takes at least to fill the form
+# (a bot that posts sooner is refused), and how many status lookups with a wrong number or code
+# one address may make within an hour (then 429 with Retry-After).
+PUBLIC_REPORTS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("PUBLIC_REPORTS_PER_ADDRESS_PER_HOUR", "10")
+)
+PUBLIC_REPORT_MIN_SECONDS = int(os.environ.get("PUBLIC_REPORT_MIN_SECONDS", "3"))
+PUBLIC_STATUS_FAILURES_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("PUBLIC_STATUS_FAILURES_PER_ADDRESS_PER_HOUR", "20")
 )
 
 # Request sizes. Form fields: at most 2.5 MB together (Django's DATA_UPLOAD_MAX_MEMORY_SIZE,

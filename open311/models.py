@@ -112,14 +112,20 @@ class ServiceAttribute(models.Model):
 
 
 class WebReport(models.Model):
-    """What a request posted through Open311 brought beyond the desk's fields."""
+    """What a request posted through Open311, or sent from the city's web form, brought beyond
+    the desk's fields."""
 
     request = models.OneToOneField(
         CustomerRequest, on_delete=models.CASCADE, related_name="web_report"
     )
-    # What a client asks tokens/{token} with.
+    # What a client asks tokens/{token} with; also the secret of the reporter's status page
+    # (public): 122 random bits (uuid4), compared in constant time there.
     token = models.CharField(max_length=32, unique=True, editable=False)
-    api_key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="reports")
+    # The app's key; none for a report from the city's own web form (public), which has no
+    # app behind it.
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
     # Who posted it, for the rate limit per client address.
     client_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -145,3 +151,7 @@ class WebReport(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+    @property
+    def from_public_form(self) -> bool:
+        return self.api_key_id is None

@@ -160,11 +160,12 @@ def _answer_line(attribute: ServiceAttribute, answer: str | list[str]) -> str:
 
 @transaction.atomic
 def web_request_create(
-    *, report: PostedReport, api_key: ApiKey, client_address: str | None
+    *, report: PostedReport, api_key: ApiKey | None, client_address: str | None
 ) -> WebReport:
     """An action request with channel Web, saved as the desk saves a call (a reporter with an
     e-mail address or a phone number becomes or finds their customer; the problem at the place
-    joins the open work order or opens one), with what Open311 brought beside it.
+    joins the open work order or opens one), with what Open311 brought beside it. `api_key` is
+    the posting app's, or None for the city's own web form (public), which has no app.
     Raises ValidationError from the desk's rules, naming the request's field."""
     reporter = user_for_system(username=REPORTER_USERNAME, first_name=REPORTER_NAME)
     started = request_start(agent=reporter, channel=Channel.WEB)
