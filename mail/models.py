@@ -7,6 +7,7 @@ from pathlib import Path
 from uuid import uuid4
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.urls import reverse
@@ -94,6 +95,19 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    def clean(self) -> None:
+        # An action request needs a problem code and a work address, which an e-mail does not
+        # give: a mailbox makes information requests or comments.
+        if self.request_type == RequestType.ACTION:
+            raise ValidationError(
+                {
+                    "request_type": _(
+                        "An e-mail gives no problem code or work address: choose Information "
+                        "or Comment."
+                    )
+                }
+            )
 
     def password(self) -> str:
         """The IMAP password from the environment; empty when the variable is unset."""
