@@ -74,16 +74,13 @@ def sanitised_html(html: str) -> SafeString:
 
 # Elements whose content is not text a person reads.
 HIDDEN = {"script", "style", "head", "title", "template", "noscript", "svg", "object", "iframe"}
-# Elements that start a new line of text.
-BLOCKS = {
+# Elements that stand apart as paragraphs, and those that start a new line.
+PARAGRAPHS = {
     "address",
     "article",
     "blockquote",
-    "br",
     "div",
     "dl",
-    "dt",
-    "dd",
     "footer",
     "h1",
     "h2",
@@ -93,15 +90,14 @@ BLOCKS = {
     "h6",
     "header",
     "hr",
-    "li",
     "ol",
     "p",
     "pre",
     "section",
     "table",
-    "tr",
     "ul",
 }
+LINES = {"br", "dd", "dt", "li", "tr"}
 
 
 class _TextCollector(HTMLParser):
@@ -109,36 +105,47 @@ class _TextCollector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.preformatted = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in HIDDEN:
             self.hidden += 1
-        elif tag in BLOCKS:
-            self.parts.append("\n")
-        elif tag in {"td", "th"}:
-            self.parts.append(" ")
+        elif tag == "pre":
+            self.preformatted += 1
+        self._break(tag)
 
     def handle_startendtag(self, tag, attrs):
-        if tag in BLOCKS:
-            self.parts.append("\n")
+        self._break(tag)
 
     def handle_endtag(self, tag):
         if tag in HIDDEN:
             self.hidden = max(0, self.hidden - 1)
-        elif tag in BLOCKS:
+        elif tag == "pre":
+            self.preformatted = max(0, self.preformatted - 1)
+        if tag in PARAGRAPHS:
+            self.parts.append("\n\n")
+
+    def _break(self, tag):
+        if tag in PARAGRAPHS:
+            self.parts.append("\n\n")
+        elif tag in LINES:
             self.parts.append("\n")
+        elif tag in {"td", "th"}:
+            self.parts.append(" ")
 
     def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
+        if self.hidden:
+            return
+        # Outside <pre>, line ends in the source are spaces, as a browser shows them.
+        self.parts.append(data if self.preformatted else re.sub(r"\s+", " ", data))
 
 
 def text_from_html(html: str) -> str:
     """The words of an HTML message as plain text: tags gone, scripts and styles with their
-    content, entities read, a line for each paragraph, list item or table row."""
+    content, entities read, paragraphs apart, a line for each list item or table row."""
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
     text = "".join(collector.parts)
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line.strip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

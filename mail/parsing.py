@@ -204,11 +204,7 @@ def _body_and_parts(message: EmailMessage) -> tuple[str, str, list[Part]]:
     text_part = _body(message, "plain")
     html_part = _body(message, "html")
     bodies = {id(part) for part in (text_part, html_part) if part is not None}
-    parts = [
-        _file(part)
-        for part in _leaves(message)
-        if id(part) not in bodies and _is_file(part)
-    ]
+    parts = [_file(part) for part in _leaves(message) if id(part) not in bodies and _is_file(part)]
     return _content(text_part), _content(html_part), parts
 
 
