@@ -13,7 +13,9 @@ from mail.services import mail_sent
 @task()
 def send_mail_out(*, mail_id: int) -> str:
     """Send an outgoing Mail as it was stored, once (a task run twice sends nothing more)."""
-    mail = Mail.objects.filter(pk=mail_id, direction=Direction.OUT).first()
+    mail = (
+        Mail.objects.select_related("mailbox").filter(pk=mail_id, direction=Direction.OUT).first()
+    )
     if mail is None:
         return "no such e-mail"
     if mail.sent_at is not None:
@@ -38,8 +40,9 @@ def _sender(mail: Mail) -> str:
 
 
 def _headers(mail: Mail) -> dict[str, str]:
-    """Our Message-ID (stored, so that the answer to it finds the request), the thread, and
-    for an acknowledgement the RFC 3834 mark that tells other systems not to answer it."""
+    """Our Message-ID (stored, so that the answer to it finds the request), the thread, for an
+    acknowledgement the RFC 3834 mark that tells other systems not to answer it, and the
+    language it was written in (the mailbox's)."""
     headers = {"Message-ID": f"<{mail.message_id}>"}
     if mail.in_reply_to:
         headers["In-Reply-To"] = f"<{mail.in_reply_to}>"
@@ -47,4 +50,6 @@ def _headers(mail: Mail) -> dict[str, str]:
         headers["References"] = " ".join(f"<{item}>" for item in mail.references.split())
     if mail.automatic:
         headers["Auto-Submitted"] = "auto-replied"
+    if mail.mailbox is not None:
+        headers["Content-Language"] = mail.mailbox.language
     return headers
