@@ -233,10 +233,6 @@ class Mail(models.Model):
     def incoming(self) -> bool:
         return self.direction == Direction.IN
 
-    @property
-    def shown_at(self):
-        return self.sent_at or self.received_at or self.created_at
-
 
 class MailAttachment(models.Model):
     """A file that came with an e-mail, kept under a random name; `filename` is the sender's."""
