@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from callcenter.inputs import LONG_TEXT
-from mail.models import Direction, Mail, MailAttachment
+from mail.models import Direction, Mail, MailAttachment, Mailbox
 from mail.parsing import UnreadableMail
 from mail.services import mail_receive, mailbox_save
 from requests_app.models import Channel, Customer, CustomerRequest, RequestType, Status
@@ -446,6 +446,22 @@ def test_a_sender_several_customers_share_is_left_for_the_agent(mailbox):
     assert request.caller_email == ""
     assert "kari@example.no, which more than one customer has" in request.description
     assert receive(mailbox, message()).request.pk != request.pk  # each saved, neither lost
+
+
+def test_the_note_about_a_shared_address_survives_a_long_text(mailbox):
+    CustomerFactory(email="kari@example.no")
+    CustomerFactory(email="kari@example.no")
+    request = receive(mailbox, message(text="word " * LONG_TEXT)).request
+    assert len(request.description) <= LONG_TEXT
+    assert request.description.startswith("The sender wrote from kari@example.no")
+
+
+def test_a_mailbox_made_around_the_check_makes_information_requests(db):
+    # Written directly, as a data import might: the service would refuse it.
+    mailbox = Mailbox.objects.create(
+        address="works@city.example", name="Works", request_type=RequestType.ACTION
+    )
+    assert receive(mailbox, message()).request.request_type == RequestType.INFORMATION
 
 
 def test_control_characters_are_not_kept(mailbox):
