@@ -27,6 +27,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("reports/", include("reports.urls")),
     path("open311/", include("open311.urls")),
+    path("mail/", include("mail.urls")),
     # What residents reach without logging in: the web form and the status page.
     path("", include("public.urls")),
     path("today/", reports_views.dashboard, name="dashboard"),
