@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "workorders",
     "requests_app",
     "open311",
-    "public",
+    "residents",
     "feedback",
     "calls",
     "mail",

@@ -29,7 +29,7 @@ urlpatterns = [
     path("open311/", include("open311.urls")),
     path("mail/", include("mail.urls")),
     # What residents reach without logging in: the web form and the status page.
-    path("", include("public.urls")),
+    path("", include("residents.urls")),
     path("today/", reports_views.dashboard, name="dashboard"),
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),

@@ -37,7 +37,7 @@ LAYERS = [
     "workorders",
     "requests_app",
     "open311",
-    "public",
+    "residents",
     "feedback",
     "calls",
     "mail",

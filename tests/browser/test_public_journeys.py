@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from open311.models import WebReport
 from requests_app.models import Channel, RequestType
 from tests.browser.test_accessibility import HEIGHT, WIDTH, serious_violations
-from tests.public.conftest import town  # noqa: F401 - the fixture
+from tests.residents.conftest import town  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,7 @@ def test_a_resident_reports_in_norwegian_and_follows_the_status_link(
 
     page.get_by_role("link", name=web_report.token).click()
     expect(page).to_have_url(
-        live_server.url + reverse("public:status", args=[request.number, web_report.token])
+        live_server.url + reverse("residents:status", args=[request.number, web_report.token])
     )
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     expect(page.get_by_role("heading", level=1)).to_contain_text(request.number)

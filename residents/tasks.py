@@ -8,7 +8,7 @@ from django.utils import translation
 from django_tasks import task
 
 from open311.models import WebReport
-from public.links import status_url
+from residents.links import status_url
 
 
 @task()
@@ -29,9 +29,9 @@ def send_report_confirmation(*, web_report_id: int, email: str, language: str) -
     with translation.override(language):
         # Plain text (the templates turn autoescape off); the subject on one line.
         subject = " ".join(
-            render_to_string("public/email/confirmation_subject.txt", context).split()
+            render_to_string("residents/email/confirmation_subject.txt", context).split()
         )
-        body = render_to_string("public/email/confirmation.txt", context)
+        body = render_to_string("residents/email/confirmation.txt", context)
     # An automatic answer (RFC 3834): mail systems send no out-of-office replies to it.
     message = EmailMessage(subject, body, to=[email], headers={"Auto-Submitted": "auto-generated"})
     message.send()

@@ -4,7 +4,7 @@ the report becomes the PostedReport that Open311's service takes.
 Against bots, without third parties: a field people do not see (the trap, which a bot fills)
 and the moment the form was shown, signed into a hidden field (`form_stamp`), so that a form
 sent sooner than a person could fill it is refused. Neither is a form field: a refusal names
-no field and saves nothing (public.views)."""
+no field and saves nothing (residents.views)."""
 
 import enum
 import time
@@ -27,7 +27,7 @@ from requests_app.phones import normalise_phone
 
 TRAP_FIELD = "website"
 STAMP_FIELD = "shown"
-STAMP_SALT = "public.report-form"
+STAMP_SALT = "residents.report-form"
 # A form open longer than this is shown again to be sent anew (a stamp is not a pass for ever).
 STAMP_MAX_AGE = 12 * 3600
 

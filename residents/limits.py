@@ -7,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 
 from open311.limits import retry_after, window_wait
-from public.models import StatusLookupFailure
+from residents.models import StatusLookupFailure
 
 
 def report_retry_after(*, client_address: str | None, now: datetime) -> int | None:

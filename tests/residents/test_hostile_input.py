@@ -2,7 +2,7 @@
 walks the desk's (that walk starts from the desk's pages, which do not link here): every field
 of every form here, each hostile value, no login. No answer is a server error, and a refused
 form shows again what was typed. The spam checks are relaxed so that the values reach the form
-(a bot's post never gets that far: tests/public/test_report.py)."""
+(a bot's post never gets that far: tests/residents/test_report.py)."""
 
 from html import escape
 from urllib.parse import quote
@@ -19,11 +19,11 @@ from tests.callcenter.test_hostile_input import (
     Walk,
     view_name,
 )
-from tests.public.conftest import send
+from tests.residents.conftest import send
 
 pytestmark = pytest.mark.django_db
 
-MUST_REACH = {"public:report", "public:status_lookup", "public:status"}
+MUST_REACH = {"residents:report", "residents:status_lookup", "residents:status"}
 RELAXED = {
     "PUBLIC_REPORT_MIN_SECONDS": 0,
     "PUBLIC_REPORTS_PER_ADDRESS_PER_HOUR": 1_000_000,
@@ -35,20 +35,20 @@ RELAXED = {
 def test_no_hostile_value_gets_a_server_error_or_loses_what_was_typed(client, town):
     send(client)
     web_report = WebReport.objects.select_related("request").get()
-    status_link = reverse("public:status", args=[web_report.request.number, web_report.token])
+    status_link = reverse("residents:status", args=[web_report.request.number, web_report.token])
     client.raise_request_exception = False  # a server error is a finding, not the end
     walks = [Walk(client, shard) for shard in range(SHARDS)]
     reached: set[str] = set()
     walked_forms = set()
     for walk in walks:
-        start = [reverse("public:report"), reverse("public:status_lookup"), status_link]
+        start = [reverse("residents:report"), reverse("residents:status_lookup"), status_link]
         for _url, parser in walk.crawl(start):
             for form in parser.forms.values():
                 key = (form.method, view_name(form.action), tuple(sorted(form.fields)), walk.shard)
                 if key in walked_forms:
                     continue
                 walked_forms.add(key)
-                if view_name(form.action) == "public:report":
+                if view_name(form.action) == "residents:report":
                     # With a service chosen, so that the texts reach the desk's service too.
                     form.fields["problem_code"] = "LIGHT"
                 walk.hostile_form(form)
@@ -85,7 +85,7 @@ def test_hostile_numbers_and_secrets_in_the_address_are_a_404(client, town, valu
         response = client.get(f"/status/{number}/{secret}/")
         assert response.status_code == 404, (number, secret, response.status_code)
     response = client.get(
-        reverse("public:status_lookup"), {"number": value, "code": value}, follow=True
+        reverse("residents:status_lookup"), {"number": value, "code": value}, follow=True
     )
     # Refused on its fields, or taken to the status page, which does not know it.
     assert response.status_code in (200, 404)
@@ -96,7 +96,7 @@ def test_hostile_numbers_and_secrets_in_the_address_are_a_404(client, town, valu
 @override_settings(**RELAXED)
 def test_wrong_types_and_missing_fields_never_give_a_server_error(client, town):
     client.raise_request_exception = False
-    url = reverse("public:report")
+    url = reverse("residents:report")
     for data in (
         {},
         {"shown": "x"},

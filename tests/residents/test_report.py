@@ -11,13 +11,13 @@ from django_tasks_db.models import DBTaskResult
 from hierarchy.models import ProblemCode
 from open311.models import WebReport
 from open311.services import PostedReport
-from public.forms import STAMP_SALT
-from public.links import sent_token
-from public.services import public_report_create
-from public.tasks import send_report_confirmation
 from requests_app.models import Channel, Customer, CustomerRequest, RequestType, Status
 from requests_app.services import customer_save, request_save, request_start
-from tests.public.conftest import report_data, send, stamp
+from residents.forms import STAMP_SALT
+from residents.links import sent_token
+from residents.services import public_report_create
+from residents.tasks import send_report_confirmation
+from tests.residents.conftest import report_data, send, stamp
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def only_request() -> CustomerRequest:
 
 
 def test_the_form_needs_no_login_and_offers_the_public_codes_by_category(client, town):
-    response = client.get(reverse("public:report"))
+    response = client.get(reverse("residents:report"))
     assert response.status_code == 200
     body = response.content.decode()
     assert '<optgroup label="Road surface">' in body
@@ -44,7 +44,7 @@ def test_a_report_is_an_action_request_from_the_web_for_its_customer(client, tow
     request = only_request()
     web_report = WebReport.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("public:report_sent", args=[sent_token(web_report.pk)])
+    assert response.url == reverse("residents:report_sent", args=[sent_token(web_report.pk)])
     assert (request.request_type, request.channel, request.status) == (
         RequestType.ACTION,
         Channel.WEB,
@@ -66,7 +66,7 @@ def test_a_report_is_an_action_request_from_the_web_for_its_customer(client, tow
     assert sent.status_code == 200
     body = sent.content.decode()
     assert request.number in body
-    status_link = reverse("public:status", args=[request.number, web_report.token])
+    status_link = reverse("residents:status", args=[request.number, web_report.token])
     assert f'href="http://testserver{status_link}"' in body
     assert f'<span class="code">{web_report.token}</span>' in body  # for the lookup form
     assert "A temporary fix within 24 hours, the repair within 5 days." in body
@@ -166,7 +166,7 @@ def test_a_description_of_4000_characters_is_taken_and_one_more_is_not(client, t
 )
 def test_a_bot_gets_a_neutral_refusal_and_nothing_is_made(client, town, spam):
     data = {name: value for name, value in report_data(**spam()).items() if value is not None}
-    response = client.post(reverse("public:report"), data)
+    response = client.post(reverse("residents:report"), data)
     assert response.status_code == 400
     body = response.content.decode()
     assert "We could not take this report." in body
@@ -206,7 +206,7 @@ def test_an_address_over_its_limit_is_answered_429_with_retry_after(client, town
 @override_settings(PUBLIC_REPORTS_PER_ADDRESS_PER_HOUR=1)
 def test_another_address_is_counted_on_its_own(client, town):
     assert send(client).status_code == 302
-    other = client.post(reverse("public:report"), report_data(), REMOTE_ADDR="192.0.2.7")
+    other = client.post(reverse("residents:report"), report_data(), REMOTE_ADDR="192.0.2.7")
     assert other.status_code == 302
     assert WebReport.objects.filter(client_address="192.0.2.7").count() == 1
 
@@ -230,7 +230,9 @@ def test_the_confirmation_email_is_queued_then_sent_with_the_number_and_link(
     assert send_report_confirmation.call(**kwargs) == "sent"
     (message,) = mail.outbox
     number = web_report.request.number
-    link = "https://service.example.org" + reverse("public:status", args=[number, web_report.token])
+    link = "https://service.example.org" + reverse(
+        "residents:status", args=[number, web_report.token]
+    )
     assert message.to == ["erika.maier@example.org"]
     assert number in message.subject
     assert link in message.body.splitlines()
@@ -258,9 +260,9 @@ def test_the_confirmation_email_is_plain_text(town):
 
 def test_a_forged_or_unknown_confirmation_link_leads_back_to_the_form(client, town):
     for token in ("forged", sent_token(999)):
-        response = client.get(reverse("public:report_sent", args=[token]))
+        response = client.get(reverse("residents:report_sent", args=[token]))
         assert response.status_code == 302
-        assert response.url == reverse("public:report")
+        assert response.url == reverse("residents:report")
 
 
 def test_the_page_speaks_the_language_chosen_without_logging_in(client, town):
@@ -275,7 +277,7 @@ def test_the_page_speaks_the_language_chosen_without_logging_in(client, town):
 
 
 def test_get_and_post_only(client, town):
-    assert client.put(reverse("public:report")).status_code == 405
+    assert client.put(reverse("residents:report")).status_code == 405
 
 
 def test_open311_publishes_a_form_report_as_an_apps(client, town):

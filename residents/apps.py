@@ -2,6 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class PublicConfig(AppConfig):
-    name = "public"
+class ResidentsConfig(AppConfig):
+    name = "residents"
     verbose_name = _("Residents' pages")

@@ -2,7 +2,7 @@
 Open311 WebReport beside it, made by open311's own service) and the status page.
 
 The one thing this app keeps of its own is a count against guessing: each status lookup with a
-wrong number or code, by client address, for an hour (public.limits). Kept in the database, as
+wrong number or code, by client address, for an hour (residents.limits). Kept in the database, as
 Open311's reports are, so that every worker process agrees without a shared cache."""
 
 from django.db import models
@@ -16,8 +16,8 @@ class StatusLookupFailure(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["client_address", "created_at"], name="public_lookup_recent"),
-            models.Index(fields=["created_at"], name="public_lookup_created"),
+            models.Index(fields=["client_address", "created_at"], name="residents_lookup_recent"),
+            models.Index(fields=["created_at"], name="residents_lookup_created"),
         ]
 
     def __str__(self) -> str:

@@ -11,8 +11,8 @@ from django.db import transaction
 from open311.limits import WINDOW
 from open311.models import WebReport
 from open311.services import PostedReport, web_request_create
-from public.models import StatusLookupFailure
-from public.tasks import send_report_confirmation
+from residents.models import StatusLookupFailure
+from residents.tasks import send_report_confirmation
 
 
 @transaction.atomic

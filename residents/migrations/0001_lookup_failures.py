@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['client_address', 'created_at'], name='public_lookup_recent'), models.Index(fields=['created_at'], name='public_lookup_created')],
+                'indexes': [models.Index(fields=['client_address', 'created_at'], name='residents_lookup_recent'), models.Index(fields=['created_at'], name='residents_lookup_created')],
             },
         ),
     ]

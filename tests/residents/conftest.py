@@ -8,7 +8,7 @@ from django.core import signing
 from django.urls import reverse
 
 from open311.services import service_attribute_save
-from public.forms import STAMP_SALT
+from residents.forms import STAMP_SALT
 from tests.factories import (
     DepartmentFactory,
     ProblemCodeFactory,
@@ -89,4 +89,4 @@ def report_data(**values) -> dict:
 
 
 def send(client, **values):
-    return client.post(reverse("public:report"), report_data(**values))
+    return client.post(reverse("residents:report"), report_data(**values))

@@ -1,8 +1,9 @@
 """What residents reach without logging in: the web form (/report/), its confirmation, and the
 status page of a request (/status/<number>/<secret>/, or asked for at /status/).
 
-Short views: the spam checks and the form (public.forms), the rate limits (public.limits), then
-Open311's service through public.services. Everything else of the application needs a login."""
+Short views: the spam checks and the form (residents.forms), the rate limits
+(residents.limits), then Open311's service through residents.services. Everything else of the
+application needs a login."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -18,11 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.login import client_address
 from open311.documents import service_notice
 from open311.models import WebReport
-from public.forms import ReportForm, Sending, StatusLookupForm, next_stamp, sending
-from public.limits import lookup_retry_after, report_retry_after
-from public.links import sent_token, status_url, web_report_id_from
-from public.reads import request_status
-from public.services import public_report_create, status_lookup_failed
+from residents.forms import ReportForm, Sending, StatusLookupForm, next_stamp, sending
+from residents.limits import lookup_retry_after, report_retry_after
+from residents.links import sent_token, status_url, web_report_id_from
+from residents.reads import request_status
+from residents.services import public_report_create, status_lookup_failed
 
 
 @login_not_required
@@ -34,7 +35,7 @@ def report(request: HttpRequest) -> HttpResponse:
         sent_by = sending(request.POST)
         if sent_by is Sending.BY_A_BOT:
             # The same neutral answer for the trap and for haste: a bot learns neither.
-            return render(request, "public/report_refused.html", status=400)
+            return render(request, "residents/report_refused.html", status=400)
         address = client_address(request)
         wait = report_retry_after(client_address=address, now=timezone.now())
         if wait is not None:
@@ -49,9 +50,9 @@ def report(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                return redirect("public:report_sent", token=sent_token(web_report.pk))
+                return redirect("residents:report_sent", token=sent_token(web_report.pk))
     stamp = next_stamp(request.POST, sent_by)
-    return render(request, "public/report_form.html", {"form": form, "stamp": stamp})
+    return render(request, "residents/report_form.html", {"form": form, "stamp": stamp})
 
 
 @login_not_required
@@ -63,7 +64,7 @@ def report_sent(request: HttpRequest, token: str) -> HttpResponse:
     found = WebReport.objects.select_related("request__problem_code")
     web_report = found.filter(pk=web_report_id).first() if web_report_id else None
     if web_report is None:
-        return redirect("public:report")
+        return redirect("residents:report")
     number = web_report.request.number
     context = {
         "number": number,
@@ -72,7 +73,7 @@ def report_sent(request: HttpRequest, token: str) -> HttpResponse:
         "notice": service_notice(web_report.request.problem_code),
         "emailed": bool(web_report.request.caller_email),
     }
-    return render(request, "public/report_sent.html", context)
+    return render(request, "residents/report_sent.html", context)
 
 
 @login_not_required
@@ -81,8 +82,8 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
     """A small form for the number and the code, for whoever has them without the link."""
     form = StatusLookupForm(request.GET if request.GET else None)
     if form.is_valid():
-        return redirect("public:status", form.cleaned_data["number"], form.cleaned_data["code"])
-    return render(request, "public/status_lookup.html", {"form": form})
+        return redirect("residents:status", form.cleaned_data["number"], form.cleaned_data["code"])
+    return render(request, "residents/status_lookup.html", {"form": form})
 
 
 @login_not_required
@@ -97,13 +98,13 @@ def status(request: HttpRequest, number: str, secret: str) -> HttpResponse:
     if found is None:
         status_lookup_failed(client_address=address, now=now)
         # One page for every wrong pair: it does not even repeat the address asked for.
-        context = {"language_next": reverse("public:status_lookup")}
-        return render(request, "public/status_unknown.html", context, status=404)
-    return render(request, "public/status.html", {"status": found})
+        context = {"language_next": reverse("residents:status_lookup")}
+        return render(request, "residents/status_unknown.html", context, status=404)
+    return render(request, "residents/status.html", {"status": found})
 
 
 def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
     minutes = -(-wait // 60)
-    response = render(request, "public/too_many.html", {"minutes": minutes}, status=429)
+    response = render(request, "residents/too_many.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(wait)
     return response

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from open311.models import WebReport
-from public.models import StatusLookupFailure
-from public.services import status_lookup_failed
 from requests_app.services import request_save
-from tests.public.conftest import send
+from residents.models import StatusLookupFailure
+from residents.services import status_lookup_failed
+from tests.residents.conftest import send
 from workorders.models import WorkOrderStatus
 from workorders.services import work_order_update
 
@@ -29,7 +29,7 @@ def reported(client, town):
     """A report from the form, as the resident's link names it."""
     send(client, description="Dark since Monday.\nThe pole says L-17.")
     web_report = WebReport.objects.select_related("request__work_order").get()
-    link = reverse("public:status", args=[web_report.request.number, web_report.token])
+    link = reverse("residents:status", args=[web_report.request.number, web_report.token])
     return {"request": web_report.request, "token": web_report.token, "link": link}
 
 
@@ -93,9 +93,9 @@ def test_an_agents_words_on_the_request_are_never_shown(client, reported, agent)
 
 def test_a_wrong_secret_and_an_unknown_number_are_one_and_the_same_404(client, reported):
     number, token = reported["request"].number, reported["token"]
-    wrong_secret = client.get(reverse("public:status", args=[number, "0" * 32]))
-    unknown_number = client.get(reverse("public:status", args=["CR-2026-999999", token]))
-    other_case = client.get(reverse("public:status", args=[number, token.upper()]))
+    wrong_secret = client.get(reverse("residents:status", args=[number, "0" * 32]))
+    unknown_number = client.get(reverse("residents:status", args=["CR-2026-999999", token]))
+    other_case = client.get(reverse("residents:status", args=[number, token.upper()]))
     for response in (wrong_secret, unknown_number, other_case):
         assert response.status_code == 404
         assert NOT_FOUND in response.content.decode()
@@ -120,7 +120,7 @@ def test_a_request_made_internal_since_is_not_found(client, reported, agent, tow
 def test_too_many_wrong_guesses_from_an_address_are_answered_429(client, reported):
     number = reported["request"].number
     for guess in range(3):
-        url = reverse("public:status", args=[number, f"{guess:032d}"])
+        url = reverse("residents:status", args=[number, f"{guess:032d}"])
         assert client.get(url).status_code == 404
     response = client.get(reported["link"])  # even the right one, until the hour is over
     assert response.status_code == 429
@@ -145,18 +145,20 @@ def test_old_failures_count_no_more_and_go(client, reported):
 
 def test_the_lookup_form_leads_to_the_status_page(client, reported):
     number, token = reported["request"].number, reported["token"]
-    page = client.get(reverse("public:status_lookup"))
+    page = client.get(reverse("residents:status_lookup"))
     assert page.status_code == 200
     assert "error-summary" not in page.content.decode()
     response = client.get(
-        reverse("public:status_lookup"), {"number": f" {number.lower()} ", "code": token.upper()}
+        reverse("residents:status_lookup"), {"number": f" {number.lower()} ", "code": token.upper()}
     )
     assert response.status_code == 302
     assert response.url == reported["link"]
 
 
 def test_the_lookup_form_names_a_missing_field_and_keeps_the_other(client, reported):
-    response = client.get(reverse("public:status_lookup"), {"number": "CR-2026-000001", "code": ""})
+    response = client.get(
+        reverse("residents:status_lookup"), {"number": "CR-2026-000001", "code": ""}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert '<a href="#id_code">Code: This field is required.' in body
@@ -168,14 +170,14 @@ def test_the_lookup_form_names_a_missing_field_and_keeps_the_other(client, repor
     [("x" * 500, "y" * 500), ("CR-2026-000001", "a\x00b"), ("😀", "\u202e"), ("' OR 1=1 --", "-1")],
 )
 def test_hostile_numbers_and_secrets_are_a_404(client, reported, number, secret):
-    response = client.get(reverse("public:status", args=[number, secret]))
+    response = client.get(reverse("residents:status", args=[number, secret]))
     assert response.status_code == 404
 
 
 def test_every_public_page_needs_no_login(client, reported):
     for url in (
-        reverse("public:report"),
-        reverse("public:status_lookup"),
+        reverse("residents:report"),
+        reverse("residents:status_lookup"),
         reported["link"],
     ):
         assert client.get(url).status_code == 200

@@ -7,12 +7,12 @@ from datetime import timedelta
 from django.core import signing
 from django.urls import reverse
 
-SENT_SALT = "public.report-sent"
+SENT_SALT = "residents.report-sent"
 SENT_MAX_AGE = timedelta(days=1)
 
 
 def status_url(number: str, token: str) -> str:
-    return reverse("public:status", args=[number, token])
+    return reverse("residents:status", args=[number, token])
 
 
 def sent_token(web_report_id: int) -> str:

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from open311.models import ServiceAttribute, WebReport
 from requests_app.models import CustomerRequest
-from tests.public.conftest import send
+from tests.residents.conftest import send
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_an_answer_off_the_list_is_refused(client, town):
 
 
 def test_a_new_form_hides_every_services_questions_until_one_is_chosen(client, town):
-    body = client.get(reverse("public:report")).content.decode()
+    body = client.get(reverse("residents:report")).content.decode()
     assert 'data-values="POTH" hidden>' in body
     assert 'data-values="LIGHT" hidden>' in body
     assert "<legend>How large is the hole?</legend>" in body
