@@ -7,9 +7,8 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls")
 
     def ready(self):
-        from calls.sections import customer_calls, request_calls
-        from requests_app.sections import add_customer_section, add_request_section
+        from calls.timeline import call_entries
+        from requests_app.timeline import add_source
 
-        # The request's and the customer's pages show their calls (requests_app.sections).
-        add_request_section("calls", request_calls)
-        add_customer_section("calls", customer_calls)
+        # The request's and the customer's timelines show their calls (requests_app.timeline).
+        add_source("calls", _("Calls"), call_entries)

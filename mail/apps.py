@@ -7,9 +7,8 @@ class MailConfig(AppConfig):
     verbose_name = _("E-mail")
 
     def ready(self) -> None:
-        from mail.sections import customer_mails, request_mails
-        from requests_app.sections import add_customer_section, add_request_section
+        from mail.timeline import mail_entries
+        from requests_app.timeline import add_source
 
-        # The request's and the customer's pages show their e-mails (requests_app.sections).
-        add_request_section("mail", request_mails)
-        add_customer_section("mail", customer_mails)
+        # The request's and the customer's timelines show their e-mails (requests_app.timeline).
+        add_source("mail", _("E-mails"), mail_entries)

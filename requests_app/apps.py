@@ -14,3 +14,16 @@ class RequestsAppConfig(AppConfig):
         from workorders.services import when_work_order_completed
 
         when_work_order_completed("requests_app.resolve", requests_resolve_for_work_order)
+
+        # The timeline's own entries: each request's start, its history, and its work orders'
+        # steps (workorders may not import this app, so this app reads them).
+        from requests_app.timeline import (
+            add_source,
+            request_history,
+            request_starts,
+            work_order_events,
+        )
+
+        add_source("started", _("Requests"), request_starts)
+        add_source("history", _("History"), request_history)
+        add_source("work_orders", _("Work orders"), work_order_events)

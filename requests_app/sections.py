@@ -2,8 +2,9 @@
 
 requests_app may not import them (the direction of dependency in docs/architecture.md): each
 registers, in its AppConfig.ready(), a function that returns its section's HTML for the page's
-request or customer, or "" when it has nothing to show (calls adds the calls of a request and
-of a customer)."""
+request or customer, or "" when it has nothing to show. A section is a box that is not part of
+the conversation (a form to answer in, say); what happened, whatever the channel, is an entry
+of the timeline (requests_app.timeline)."""
 
 from collections.abc import Callable
 

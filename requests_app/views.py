@@ -38,6 +38,7 @@ from requests_app.models import (
     Status,
 )
 from requests_app.sections import customer_sections, request_sections
+from requests_app.timeline import timeline
 from requests_app.services import (
     customer_save,
     request_consult,
@@ -197,14 +198,13 @@ def save_request(request: HttpRequest, customer_request: CustomerRequest, form: 
 
 
 def request_page(request, customer_request: CustomerRequest, form: RequestForm, **context):
-    history = customer_request.changes.select_related("changed_by")[:50]
     return render_page(
         request,
         "requests_app/request_edit.html",
         {
             "customer_request": customer_request,
             "form": form,
-            "history": history,
+            "timeline": timeline(request, CustomerRequest.objects.filter(pk=customer_request.pk)),
             "can_reopen": can_reopen(request.user),
             **code_articles(request, customer_request, customer_request.problem_code_id),
             "consulted": consulted_articles(customer_request),
@@ -522,6 +522,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_work_orders": open_work_orders_of(customer),
             "channel_form": NewRequestForm(),
             "sections": customer_sections(request, customer),
+            # Not for the next page of interactions over HTMX, which shows none of it.
+            "timeline": None
+            if request.htmx and not request.htmx.history_restore_request
+            else timeline(request, customer.requests.all(), customer),
         },
         partial="interactions",
     )

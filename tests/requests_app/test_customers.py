@@ -101,14 +101,22 @@ def test_the_customer_page_shows_their_open_work_orders(client, agent, catalogue
     client.force_login(agent)
     page = client.get(customer.get_absolute_url()).content.decode()
     assert "Open work orders" in page
-    assert page.count(f">{open_one.number}</a>") == 1
-    assert done.number not in page
+    section = work_orders_section(page)
+    assert section.count(f">{open_one.number}</a>") == 1
+    assert done.number not in section
+    assert done.number in page  # its completion, in the timeline
     assert someone_elses.number not in page
 
     page = client.get(other.get_absolute_url()).content.decode()
-    assert someone_elses.number in page and open_one.number not in page
+    section = work_orders_section(page)
+    assert someone_elses.number in section and open_one.number not in page
     page = client.get(CustomerFactory().get_absolute_url()).content.decode()
     assert "No open work order for this customer" in page
+
+
+def work_orders_section(page: str) -> str:
+    start = page.index('id="work-orders-heading"')
+    return page[start : page.index("</section>", start)]
 
 
 def test_the_customer_pages_interactions_still_come_as_an_htmx_fragment(client, agent):

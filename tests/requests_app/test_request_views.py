@@ -264,7 +264,7 @@ def test_the_history_shows_the_type_change(client, agent, catalogue):
         ),
     )
     page = client.get(edit_url(customer_request)).content.decode()
-    assert "<td>Request type</td><td>Information</td><td>Action" in page
+    assert re.search(r"<dt>Request type</dt>\s*<dd>Information → Action", page)
 
 
 def test_the_form_over_htmx_answers_the_form_alone(client, agent):
