@@ -40,8 +40,7 @@ def _kind(mail: Mail):
 def _who(mail: Mail) -> dict:
     """The sender: a customer's e-mail, ours, or a machine's (an acknowledgement, an
     auto-reply kept)."""
+    who = mail.from_name or mail.from_address
     if mail.automatic:
-        who_is = Who.SYSTEM
-    else:
-        who_is = Who.CUSTOMER if mail.incoming else Who.AGENT
-    return {"who": mail.from_name or mail.from_address, "who_is": who_is}
+        return {"who": who, "who_is": Who.SYSTEM}
+    return {"who": who, "who_is": Who.CUSTOMER if mail.incoming else Who.AGENT}

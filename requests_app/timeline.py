@@ -190,7 +190,9 @@ def request_starts(http_request: HttpRequest, scope: Scope) -> list[Entry]:
     """Each request's start: its channel, and who took it (an agent, or the system that made it
     from an e-mail or a web report)."""
     started = older_than(scope.requests, scope, "started_at")
-    rows = started.select_related("agent", "problem_code").order_by("-started_at", "-id")[: scope.limit]
+    rows = started.select_related("agent", "problem_code").order_by("-started_at", "-id")[
+        : scope.limit
+    ]
     return [
         Entry(
             when=request.started_at,
@@ -275,9 +277,7 @@ def work_order_events(http_request: HttpRequest, scope: Scope) -> list[Entry]:
     opened = older_than(
         WorkOrder.objects.filter(pk__in=linked).select_related("created_by"), scope, "created_at"
     ).order_by("-created_at", "-id")[: scope.limit]
-    changes = older_than(
-        WorkOrderChange.objects.filter(work_order__in=linked), scope, "changed_at"
-    )
+    changes = older_than(WorkOrderChange.objects.filter(work_order__in=linked), scope, "changed_at")
     saves = _saves(changes.select_related("work_order"), "work_order_id", scope.limit)
     work_orders = list(opened)
     shown = {work_order.pk for work_order in work_orders} | {save[0] for save, _rows in saves}

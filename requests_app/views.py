@@ -38,7 +38,6 @@ from requests_app.models import (
     Status,
 )
 from requests_app.sections import customer_sections, request_sections
-from requests_app.timeline import timeline
 from requests_app.services import (
     customer_save,
     request_consult,
@@ -50,6 +49,7 @@ from requests_app.services import (
     request_start_for_customer,
     request_type_setting_save,
 )
+from requests_app.timeline import timeline
 from workorders.models import ACTIVE, WorkOrder
 from workorders.services import Report, work_order_duplicates
 

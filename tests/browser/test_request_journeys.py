@@ -58,7 +58,7 @@ def test_an_agent_takes_one_call_of_each_type(page: Page, live_server, agent, ca
     )
     assert first.answer_given == "Appliances are collected on request."
     assert first.changes.filter(field="request_type", new_value="action").exists()
-    expect(page.get_by_role("region", name="History")).to_contain_text("Information")
+    expect(page.get_by_role("region", name="Contacts and history")).to_contain_text("Information")
 
     # 2. A comment closes when it is saved.
     second = start_call(page)

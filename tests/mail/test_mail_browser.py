@@ -30,7 +30,7 @@ def test_an_agent_reads_an_emailed_request_and_its_attachment(
 
     log_in(page, live_server, "agent")
     page.goto(live_server.url + request.get_absolute_url())
-    section = page.get_by_role("region", name="E-mails of this request")
+    section = page.get_by_role("region", name="Contacts and history")
     expect(section).to_contain_text("The light is out.")
     expect(section).to_contain_text("We received your message")  # our acknowledgement
     html_version = section.get_by_text("Show the HTML version")
@@ -62,7 +62,7 @@ def test_an_administrator_adds_a_mailbox(page: Page, live_server, administrator)
     assert mailbox.is_fax_sender("fax@telco.example")
 
 
-def test_the_email_section_has_no_serious_accessibility_violation(
+def test_the_email_entries_have_no_serious_accessibility_violation(
     browser: Browser, live_server, agent, mailbox
 ):
     mail = message(html="<table><tr><td>Main Street 5</td></tr></table>")

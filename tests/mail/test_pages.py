@@ -33,7 +33,8 @@ def request_page(client, received):
 def test_the_request_page_lists_its_emails_newest_first(client, agent, received):
     client.force_login(agent)
     html = request_page(client, received).content.decode()
-    assert "E-mails of this request" in html
+    assert f'id="mail-{received.pk}"' in html and "E-mail received" in html
+    assert "E-mail sent" in html  # the acknowledgement
     incoming = html.index("Streetlight out on Main Street</strong>")
     acknowledgement = html.index("We received your message")
     assert acknowledgement < incoming  # ours came after theirs
@@ -46,8 +47,8 @@ def test_the_request_page_lists_its_emails_newest_first(client, agent, received)
 def test_the_html_is_shown_only_sanitised(client, agent, received):
     client.force_login(agent)
     html = request_page(client, received).content.decode()
-    start = html.index('id="mail-heading"')
-    section = html[start : html.index("</section>", start)]
+    start = html.index(f'id="mail-{received.pk}"')
+    section = html[start : html.index("</article>", start)]
     assert "<details" in section and "Dear desk," in section
     assert "alert(" not in section
     assert "<script" not in section
@@ -69,18 +70,20 @@ def test_the_customer_page_lists_the_emails_of_their_requests(client, agent, rec
     client.force_login(agent)
     customer = received.request.customer
     html = client.get(reverse("requests_app:customer_detail", args=[customer.pk])).content.decode()
-    assert ">E-mails<" in html
-    assert received.request.number in html
-    assert "Dear desk," in html
+    start = html.index(f'id="mail-{received.pk}"')
+    entry = html[start : html.index("</article>", start)]
+    request = received.request
+    assert f'<a href="{request.get_absolute_url()}">{request.number}</a>' in entry
+    assert "Dear desk," in entry
 
 
-def test_a_request_without_email_shows_no_section(client, agent):
+def test_a_request_without_email_shows_no_email_entry(client, agent):
     from tests.factories import searched_request
 
     request = searched_request(agent)
     client.force_login(agent)
     html = client.get(reverse("requests_app:request_edit", args=[request.pk])).content.decode()
-    assert "mail-heading" not in html
+    assert 'id="mail-' not in html and "E-mail received" not in html
 
 
 def test_an_attachment_downloads_as_an_attachment_with_its_type(client, agent, received):
