@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -204,7 +205,10 @@ def request_page(request, customer_request: CustomerRequest, form: RequestForm, 
         {
             "customer_request": customer_request,
             "form": form,
-            "timeline": timeline(request, CustomerRequest.objects.filter(pk=customer_request.pk)),
+            # Read only by the whole page, not by the form's fragment over HTMX.
+            "timeline": SimpleLazyObject(
+                lambda: timeline(request, CustomerRequest.objects.filter(pk=customer_request.pk))
+            ),
             "can_reopen": can_reopen(request.user),
             **code_articles(request, customer_request, customer_request.problem_code_id),
             "consulted": consulted_articles(customer_request),
@@ -522,10 +526,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_work_orders": open_work_orders_of(customer),
             "channel_form": NewRequestForm(),
             "sections": customer_sections(request, customer),
-            # Not for the next page of interactions over HTMX, which shows none of it.
-            "timeline": None
-            if request.htmx and not request.htmx.history_restore_request
-            else timeline(request, customer.requests.all(), customer),
+            # Read only by the whole page, not by the next page of interactions over HTMX.
+            "timeline": SimpleLazyObject(
+                lambda: timeline(request, customer.requests.all(), customer)
+            ),
         },
         partial="interactions",
     )

@@ -248,8 +248,25 @@ def test_the_customer_pages_queries_do_not_grow_with_their_requests(
     assert Mail.objects.filter(request__customer=customer, direction="out").count() == 6
     many = queries_for(client, customer.get_absolute_url())
     assert many == few
-    request = customer.requests.first()
-    assert queries_for(client, request.get_absolute_url()) <= few + 5
+
+
+def test_the_request_pages_queries_do_not_grow_with_its_entries(
+    client, agent, catalogue, mailbox, city_line, settings
+):
+    settings.MAIL_ACKNOWLEDGEMENTS_PER_HOUR = 100
+    request = web_report(catalogue).request
+
+    def converse(number):
+        answered(f"call-{number}", agent, timezone.now()).requests.add(request)
+        _acknowledge(mailbox, written_about(mailbox, request), request)
+
+    converse(0)
+    client.force_login(agent)
+    few = queries_for(client, request.get_absolute_url())
+    for number in range(1, 6):
+        converse(number)
+    assert request.mails.count() == 12
+    assert queries_for(client, request.get_absolute_url()) == few
 
 
 def test_every_app_registers_its_source():
