@@ -14,7 +14,7 @@ with its reason) and its work orders' events (workorders may not import this app
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import groupby
 
 from django.db.models import QuerySet
@@ -144,11 +144,12 @@ def _moment(text: str) -> datetime | None:
     """The `before` of a link to older entries; anything else is no moment (no error page)."""
     try:
         moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
-    except ValueError:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # The database compares in UTC: a moment at the calendar's edge may have none.
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 def _with_requests(entries: list[Entry]) -> list[Entry]:
