@@ -1,0 +1,24 @@
+"""The e-mail intake's real IMAP server: one throwaway dovecot per test process (each pytest -n
+worker its own, on its own port), emptied before every test (tests/mail/imap/dovecot.py)."""
+
+import pytest
+
+from tests.mail.imap import dovecot as harness
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """The dovecot this test process shares; stopped when the process ends."""
+    harness.require_imap()
+    server = harness.start_dovecot()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap(dovecot):
+    """A connection to the test's empty mailbox, for delivering (APPEND) and looking."""
+    connection = harness.client(dovecot)
+    harness.empty_mailbox(connection)
+    yield connection
+    connection.logout()
