@@ -85,6 +85,9 @@ _open311_questions = [
     f"open311.{action}_serviceattribute" for action in ("view", "add", "change", "delete")
 ]
 
+# The mailboxes customers write to (e-mail in).
+_mailboxes = [f"mail.{action}_mailbox" for action in ("view", "add", "change")]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [*_browse_catalogue, *_take_requests, *_work_orders, *_read_articles, *_take_calls],
     SUPERVISOR: [
@@ -112,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "calls.view_queuemember",
         *_open311_keys,
         *_open311_questions,
+        *_mailboxes,
     ],
     MANAGER: [
         *_browse_catalogue,

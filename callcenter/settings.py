@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "open311",
     "feedback",
     "calls",
+    "mail",
     "reports",
     "demo",
 ]
@@ -264,6 +265,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "callcenter@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address customers reach this server at: the links in e-mails to them (feedback surveys).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# E-mail in (the mail app): where attachments are kept (relative paths are taken from the
+# project's directory), how large one attachment and all of one message's may be (larger ones are
+# noted on the e-mail, not kept), and how many acknowledgements one sender gets within an hour.
+MAIL_ATTACHMENTS_DIR = BASE_DIR / os.environ.get("MAIL_ATTACHMENTS_DIR", "var/mail")
+MAIL_ATTACHMENT_MAX_BYTES = int(os.environ.get("MAIL_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+MAIL_MESSAGE_ATTACHMENTS_MAX_BYTES = int(
+    os.environ.get("MAIL_MESSAGE_ATTACHMENTS_MAX_BYTES", str(25 * 1024 * 1024))
+)
+MAIL_ACKNOWLEDGEMENTS_PER_HOUR = int(os.environ.get("MAIL_ACKNOWLEDGEMENTS_PER_HOUR", "3"))
 
 # Open311 GeoReport v2 (/open311/v2/): what discovery tells apps, and how many requests one API
 # key, and one client address, may post within an hour (then 429 with Retry-After).

@@ -12,7 +12,8 @@
    What the walk cannot see: a queryset or related manager held in a variable and updated or
    added to under another name (`requests.update(...)`): code review has to.
 2. Apps import only from apps to their left: hierarchy ← knowledgebase ← workorders ←
-   requests_app ← open311 ← feedback ← calls ← reports, and the demo package builds on them all.
+   requests_app ← open311 ← feedback ← calls ← mail ← reports, and the demo package builds on
+   them all.
    callcenter (settings and the helpers every app shares) imports no app; accounts imports
    only callcenter.
 
@@ -38,6 +39,7 @@ LAYERS = [
     "open311",
     "feedback",
     "calls",
+    "mail",
     "reports",
     "demo",
 ]
