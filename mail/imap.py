@@ -78,6 +78,15 @@ class FetchResult:
         self.failures += other.failures
 
 
+def readable_mailboxes(addresses: list | None = None):
+    """The active mailboxes with an IMAP server (of addresses, when given): a mailbox without
+    one only sends."""
+    mailboxes = Mailbox.objects.filter(active=True).exclude(imap_host="").order_by("address")
+    if addresses:
+        mailboxes = mailboxes.filter(address__in=addresses)
+    return mailboxes
+
+
 def connect(mailbox: Mailbox) -> IMAPClient:
     """A logged-in connection with the mailbox's folder selected, or MailboxError saying what
     is wrong in words a person configuring the mailbox can act on."""
@@ -103,9 +112,7 @@ def connect(mailbox: Mailbox) -> IMAPClient:
     except LoginError as error:
         _close(connection)
         raise MailboxError(
-            _(
-                "%(mailbox)s: the IMAP server %(host)s:%(port)s refused the login of %(user)s: %(error)s"
-            )
+            _("%(mailbox)s: %(host)s:%(port)s refused the login of %(user)s: %(error)s")
             % {**where, "user": mailbox.imap_user, "error": _reason(error)}
         ) from error
     except NETWORK_ERRORS as error:
@@ -211,10 +218,21 @@ def _wait_for_news(connection: IMAPClient, stop: threading.Event) -> None:
         connection.idle_done()
 
 
+def _new_mail_announced(connection: IMAPClient) -> bool:
+    """Whether the server announced new mail (EXISTS) since the last call, and forgets it.
+
+    A server announces a new message once, in the answer to whatever command comes next; a
+    message arriving during a round is announced in the answer to its SEARCH, FETCH or STORE,
+    which imapclient does not hand back (imaplib keeps it in untagged_responses). Without this
+    look the watcher would go into IDLE and hear of that message only at the next renewal."""
+    return bool(connection._imap.untagged_responses.pop("EXISTS", None))
+
+
 def _serve(mailbox: Mailbox, connection: IMAPClient, stop: threading.Event) -> None:
     """Files new mail on one connection until stop is set or the connection fails."""
     can_idle = connection.has_capability("IDLE")
     while not stop.is_set():
+        _new_mail_announced(connection)
         result = fetch_new(mailbox, connection)
         if result.filed or result.ignored or result.failed:
             logger.info(
@@ -226,6 +244,8 @@ def _serve(mailbox: Mailbox, connection: IMAPClient, stop: threading.Event) -> N
             )
         # Between rounds a long-running thread may find its database connection gone.
         close_old_connections()
+        if _new_mail_announced(connection):
+            continue
         if can_idle:
             _wait_for_news(connection, stop)
         else:
@@ -289,10 +309,7 @@ def _start_watcher(mailbox: Mailbox) -> _Watcher:
 
 def _sync_watchers(watchers: dict, addresses: list | None) -> None:
     """One watcher per active mailbox (of addresses, when given), as the database has them now."""
-    mailboxes = Mailbox.objects.filter(active=True)
-    if addresses:
-        mailboxes = mailboxes.filter(address__in=addresses)
-    current = {mailbox.pk: mailbox for mailbox in mailboxes}
+    current = {mailbox.pk: mailbox for mailbox in readable_mailboxes(addresses)}
     for pk in list(watchers):
         mailbox = current.get(pk)
         if mailbox is None or _settings(mailbox) != watchers[pk].settings:

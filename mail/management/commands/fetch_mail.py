@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mail.imap import MailboxError, fetch_mailbox, watch_mailboxes
+from mail.imap import MailboxError, fetch_mailbox, readable_mailboxes, watch_mailboxes
 from mail.models import Mailbox
 
 
@@ -55,10 +55,10 @@ class Command(BaseCommand):
     def _fetch_once(self, addresses: list | None) -> None:
         """Each mailbox in turn; one that cannot be read is reported and does not stop the
         others, and makes the command end with exit code 1 (cron mails the output)."""
-        mailboxes = Mailbox.objects.filter(active=True).order_by("address")
-        if addresses:
-            mailboxes = mailboxes.filter(address__in=addresses)
         unreadable = 0
+        mailboxes = readable_mailboxes(addresses)
+        if not mailboxes:
+            self.stdout.write(_("No active mailbox with an IMAP server."))
         for box in mailboxes:
             try:
                 result = fetch_mailbox(box)
@@ -88,7 +88,8 @@ class Command(BaseCommand):
     def _watch(self, addresses: list | None) -> None:
         """Until SIGTERM or Ctrl-C: the watchers end their IDLE and log out."""
         stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
         self.stdout.write(_("Watching the mailboxes for new mail; Ctrl-C stops."))
         try:
             watch_mailboxes(stop, addresses)

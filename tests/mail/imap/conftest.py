@@ -21,4 +21,25 @@ def imap(dovecot):
     connection = harness.client(dovecot)
     harness.empty_mailbox(connection)
     yield connection
-    connection.logout()
+    harness.close(connection)
+
+
+PASSWORD_VARIABLE = "TEST_INTAKE_IMAP_PASSWORD"
+
+
+@pytest.fixture
+def mailbox(db, dovecot, imap, monkeypatch):
+    """The city's intake mailbox on the test's dovecot (emptied), its password in the
+    environment as in production."""
+    from mail.models import Mailbox
+
+    monkeypatch.setenv(PASSWORD_VARIABLE, dovecot.password)
+    return Mailbox.objects.create(
+        address=dovecot.user,
+        name="City intake",
+        imap_host=dovecot.host,
+        imap_port=dovecot.port,
+        imap_ssl=False,
+        imap_user=dovecot.user,
+        password_variable=PASSWORD_VARIABLE,
+    )

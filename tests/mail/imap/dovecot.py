@@ -214,6 +214,15 @@ def client(dovecot: Dovecot):
     return connection
 
 
+def close(connection) -> None:
+    """Logs out, or drops the socket of a connection the server ended already."""
+    try:
+        connection.logout()
+    except Exception:  # noqa: BLE001 - the server may have ended it (doveadm kick)
+        with suppress(OSError):
+            connection.shutdown()
+
+
 def empty_mailbox(connection) -> None:
     """Removes every message of every folder and every folder but INBOX: each test starts
     with an empty mailbox on the server the test process shares."""

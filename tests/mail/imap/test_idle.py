@@ -1,0 +1,110 @@
+"""fetch_mail --idle's loop (mail.imap.watch_mailboxes) against the tests' dovecot: new mail
+is filed within seconds of its arrival, and the loop survives the server dropping it."""
+
+import subprocess
+import threading
+import time
+
+import pytest
+
+from mail import imap as intake
+from mail.models import Mail
+from tests.mail.imap import dovecot as harness
+from tests.mail.imap.messages import message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_for(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def watchers_of(mailbox) -> list:
+    return [t for t in threading.enumerate() if t.name == f"mail {mailbox.address}"]
+
+
+@pytest.fixture
+def quick_refresh(monkeypatch):
+    """The watcher reads the mailboxes again every 0.2 s instead of every minute."""
+    monkeypatch.setattr(intake, "REFRESH_SECONDS", 0.2)
+
+
+@pytest.fixture
+def watching(mailbox):
+    """watch_mailboxes() in a thread, as fetch_mail --idle runs it; stopped after the test."""
+    stop = threading.Event()
+    thread = threading.Thread(target=intake.watch_mailboxes, args=(stop,), daemon=True)
+    thread.start()
+    yield thread
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the watcher did not stop"
+
+
+def test_mail_waiting_when_the_watcher_starts_is_filed(imap, mailbox, request):
+    imap.append("INBOX", message(message_id="<waiting@example.net>"))
+
+    request.getfixturevalue("watching")
+
+    assert wait_for(lambda: Mail.objects.filter(message_id="waiting@example.net").exists())
+
+
+def test_new_mail_is_filed_within_seconds(imap, watching):
+    """The second message arrives while the watcher waits (in IDLE; without IDLE it would
+    look again only after a minute)."""
+    imap.append("INBOX", message("First", message_id="<first@example.net>"))
+    assert wait_for(lambda: Mail.objects.filter(message_id="first@example.net").exists())
+    time.sleep(0.5)
+
+    imap.append("INBOX", message("Second", message_id="<second@example.net>"))
+
+    assert wait_for(lambda: Mail.objects.filter(message_id="second@example.net").exists(), 5)
+    assert Mail.objects.get(message_id="second@example.net").request is not None
+
+
+def test_the_watcher_reconnects_when_the_server_drops_the_connection(imap, dovecot, watching):
+    """doveadm kick ends every connection of the user, as a server restart does."""
+    imap.append("INBOX", message("First", message_id="<first@example.net>"))
+    assert wait_for(lambda: Mail.objects.filter(message_id="first@example.net").exists())
+
+    kicked = subprocess.run(
+        ["doveadm", "-c", str(dovecot.run_dir / "dovecot.conf"), "kick", dovecot.user],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert kicked.returncode == 0, kicked.stderr
+    # The kick ended the test's own connection too.
+    again = harness.client(dovecot)
+    again.append("INBOX", message("After", message_id="<after-kick@example.net>"))
+    again.logout()
+
+    assert wait_for(lambda: Mail.objects.filter(message_id="after-kick@example.net").exists())
+
+
+def test_a_mailbox_made_inactive_is_no_longer_watched(imap, mailbox, quick_refresh, watching):
+    mailbox.active = False
+    mailbox.save()
+    assert wait_for(lambda: not watchers_of(mailbox))
+
+    imap.append("INBOX", message(message_id="<too-late@example.net>"))
+    time.sleep(1)
+
+    assert not Mail.objects.exists()
+
+
+def test_a_changed_mailbox_is_watched_with_its_new_settings(imap, mailbox, quick_refresh, watching):
+    imap.create_folder("Requests")
+    mailbox.folder = "Requests"
+    mailbox.save()
+    time.sleep(1)
+
+    imap.append("Requests", message(message_id="<in-requests@example.net>"))
+
+    assert wait_for(lambda: Mail.objects.filter(message_id="in-requests@example.net").exists())
+    assert len(watchers_of(mailbox)) == 1
