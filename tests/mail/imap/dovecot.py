@@ -189,7 +189,10 @@ def _wait_for_greeting(dovecot: Dovecot, timeout: float = 15) -> None:
 
 def start_dovecot(run_dir: Path | None = None) -> Dovecot:
     """A dovecot of its own on a free loopback port, in the foreground (-F) as a child of this
-    process, so it ends with stop() or, at worst, with the process group."""
+    process, so it ends with stop() or, at worst, with the process group. As root, every
+    folder above run_dir must be open to other users (pytest's tmp_path is not): dovecot's
+    unprivileged processes read the password file and the Maildir in it, and otherwise
+    answer "Temporary authentication failure"."""
     run_dir = Path(run_dir or tempfile.mkdtemp(prefix="callcenter-dovecot-"))
     port = free_port()
     config = write_config(run_dir, port)

@@ -18,8 +18,10 @@ def message(
     in_reply_to: str | None = None,
     headers: dict | None = None,
     attachments: tuple = (),
+    html: str | None = None,
 ) -> bytes:
-    """One e-mail's raw bytes; attachments are (filename, content type, bytes)."""
+    """One e-mail's raw bytes; attachments are (filename, content type, bytes); html, an HTML
+    version beside the text (multipart/alternative)."""
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = to
@@ -32,6 +34,8 @@ def message(
     for name, value in (headers or {}).items():
         mail[name] = value
     mail.set_content(body)
+    if html:
+        mail.add_alternative(html, subtype="html")
     for filename, content_type, data in attachments:
         maintype, subtype = content_type.split("/")
         mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
