@@ -333,3 +333,5 @@ def watch_mailboxes(stop: threading.Event, addresses: list | None = None) -> Non
             watcher.stop.set()
         for watcher in watchers.values():
             watcher.thread.join(timeout=IDLE_CHECK_SECONDS + TIMEOUT)
+        # This thread's own database connection (fetch_mail --idle ends here anyway).
+        connections.close_all()

@@ -108,3 +108,19 @@ def test_a_changed_mailbox_is_watched_with_its_new_settings(imap, mailbox, quick
 
     assert wait_for(lambda: Mail.objects.filter(message_id="in-requests@example.net").exists())
     assert len(watchers_of(mailbox)) == 1
+
+
+def test_mail_announced_during_a_round_is_noticed_before_idle(imap, mailbox):
+    """A message that arrives while a round runs is announced in the answer to the round's
+    own commands; the watcher looks for that announcement before it goes into IDLE."""
+    connection = intake.connect(mailbox)
+    try:
+        intake._new_mail_announced(connection)
+        imap.append("INBOX", message(message_id="<during-a-round@example.net>"))
+
+        connection.search("UNSEEN")
+
+        assert intake._new_mail_announced(connection)
+        assert not intake._new_mail_announced(connection)
+    finally:
+        intake._close(connection)
