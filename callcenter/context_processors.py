@@ -57,6 +57,7 @@ NAVIGATION = [
             (_("Pause reasons"), "calls:pause_reason_list", "calls.change_pausereason"),
             (_("Trunks"), "calls:trunk_list", "calls.change_trunk"),
             (_("Open311 API keys"), "open311:key_list", "open311.change_apikey"),
+            (_("Mailboxes"), "mail:mailbox_list", "mail.change_mailbox"),
             (
                 _("Open311 questions"),
                 "open311:question_codes",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("reports/", include("reports.urls")),
     path("open311/", include("open311.urls")),
+    path("mail/", include("mail.urls")),
     path("today/", reports_views.dashboard, name="dashboard"),
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),

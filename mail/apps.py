@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class MailConfig(AppConfig):
     name = "mail"
     verbose_name = _("E-mail")
+
+    def ready(self) -> None:
+        from mail.sections import customer_mails, request_mails
+        from requests_app.sections import add_customer_section, add_request_section
+
+        # The request's and the customer's pages show their e-mails (requests_app.sections).
+        add_request_section("mail", request_mails)
+        add_customer_section("mail", customer_mails)

@@ -7,7 +7,9 @@ from pathlib import Path
 from uuid import uuid4
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import validate_email
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +47,15 @@ def attachment_path(instance: "MailAttachment", filename: str) -> str:
     """A random name under mail/<year>/<month>/: the sender's file name is data, never a path."""
     now = timezone.now()
     return f"mail/{now:%Y}/{now:%m}/{uuid4().hex}"
+
+
+def _sender_line(line: str) -> bool:
+    """A fax sender line: an address, or "@domain" for every address there."""
+    try:
+        validate_email(("gateway" + line) if line.startswith("@") else line)
+    except ValidationError:
+        return False
+    return True
 
 
 class Mailbox(models.Model):
@@ -94,6 +105,22 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    def clean(self) -> None:
+        errors = {}
+        # An action request needs a problem code and a work address, which an e-mail does not
+        # give: a mailbox makes information requests or comments.
+        if self.request_type == RequestType.ACTION:
+            errors["request_type"] = _(
+                "An e-mail gives no problem code or work address: choose Information or Comment."
+            )
+        wrong = [line for line in self.fax_sender_addresses() if not _sender_line(line)]
+        if wrong:
+            errors["fax_senders"] = _(
+                "One address or “@domain” per line; not an address: %(lines)s"
+            ) % {"lines": ", ".join(sorted(wrong))}
+        if errors:
+            raise ValidationError(errors)
 
     def password(self) -> str:
         """The IMAP password from the environment; empty when the variable is unset."""

@@ -20,7 +20,7 @@ from callcenter.inputs import CONTROL_CHARACTERS
 from hierarchy.models import ProblemCode
 from open311.models import LIST_DATATYPES, ApiKey, ServiceAttribute, WebReport
 from requests_app.models import Channel, RequestType
-from requests_app.services import request_save, request_start
+from requests_app.services import request_save, request_start, shared_caller_fields
 
 # The user web reports are taken by, as an agent takes a call.
 REPORTER_USERNAME = "open311"
@@ -180,7 +180,7 @@ def web_request_create(
     try:
         saved = _save(started, values, reporter, report)
     except ValidationError as error:
-        ambiguous = _ambiguous_contact(error)
+        ambiguous = shared_caller_fields(error)
         if not ambiguous:
             raise
         saved = _save(started, _contact_for_the_agent(values, ambiguous), reporter, report)
@@ -210,20 +210,6 @@ def _save(request, values: dict, reporter, report: PostedReport):
             user=reporter,
             coordinates=report.coordinates,
         )
-
-
-CONTACT_FIELDS = ("caller_email", "caller_phone")
-
-
-def _ambiguous_contact(error: ValidationError) -> list[str]:
-    """The contact fields several customers share (the desk's agent would choose among them)."""
-    if not hasattr(error, "error_dict"):
-        return []
-    return [
-        field
-        for field in CONTACT_FIELDS
-        if any(item.code == "several_callers" for item in error.error_dict.get(field, []))
-    ]
 
 
 def _contact_for_the_agent(values: dict, ambiguous: list[str]) -> dict:

@@ -530,6 +530,22 @@ def _several_callers(phone: str, email: str) -> dict[str, ValidationError]:
     return fields
 
 
+CALLER_CONTACT_FIELDS = ("caller_email", "caller_phone")
+
+
+def shared_caller_fields(error: ValidationError) -> list[str]:
+    """The caller fields a save refused because several customers share what they hold: where
+    an agent would choose the caller. Saves nobody watches (Open311, e-mail) save without them
+    and say so in the request instead."""
+    if not hasattr(error, "error_dict"):
+        return []
+    return [
+        field
+        for field in CALLER_CONTACT_FIELDS
+        if any(item.code == "several_callers" for item in error.error_dict.get(field, []))
+    ]
+
+
 def _lock_caller(phone: str, email: str) -> None:
     """Hold the locks of the caller's number and address until the transaction ends
     (PostgreSQL; SQLite's transactions write one at a time anyway): of two agents saving calls

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from mail import views
+
+app_name = "mail"
+
+urlpatterns = [
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("mailboxes/", views.mailbox_list, name="mailbox_list"),
+    path("mailboxes/new/", views.mailbox_edit, name="mailbox_new"),
+    path("mailboxes/<int:pk>/", views.mailbox_edit, name="mailbox_edit"),
+]
