@@ -35,6 +35,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from mail import imap as intake  # noqa: E402
 from mail.models import Mail, Mailbox  # noqa: E402
+from mail.services import mailbox_save  # noqa: E402
 from requests_app.models import CustomerRequest  # noqa: E402
 from tests.mail.imap import dovecot as harness  # noqa: E402
 from tests.mail.imap.messages import auto_reply, message  # noqa: E402
@@ -150,14 +151,17 @@ def main() -> None:
     dovecot = harness.start_dovecot(folder / "dovecot")
     try:
         os.environ[PASSWORD_VARIABLE] = dovecot.password
-        mailbox = Mailbox.objects.create(
-            address=dovecot.user,
-            name="City intake",
-            imap_host=dovecot.host,
-            imap_port=dovecot.port,
-            imap_ssl=False,
-            imap_user=dovecot.user,
-            password_variable=PASSWORD_VARIABLE,
+        mailbox = mailbox_save(
+            values={
+                "address": dovecot.user,
+                "name": "City intake",
+                "imap_host": dovecot.host,
+                "imap_port": dovecot.port,
+                "imap_ssl": False,
+                "imap_user": dovecot.user,
+                "password_variable": PASSWORD_VARIABLE,
+                "language": "en",
+            }
         )
         raws = messages(options.messages)
         size = sum(len(raw) for raw in raws)

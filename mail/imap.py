@@ -30,6 +30,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from mail.models import Mailbox
+from mail.parsing import UnreadableMail
 from mail.services import mail_receive
 
 logger = logging.getLogger(__name__)
@@ -63,17 +64,20 @@ class MailboxError(Exception):
 
 @dataclass
 class FetchResult:
-    """What one round of a mailbox did: messages filed, ignored by mail_receive (auto-replies,
-    bounces, messages already filed) and failed (left for the next round)."""
+    """What one round of a mailbox did: messages filed (or found filed before: the same
+    Message-ID), ignored by mail_receive (machines' mail about nothing of ours, our own),
+    unreadable (no e-mail; flagged, not tried again) and failed (left for the next round)."""
 
     filed: int = 0
     ignored: int = 0
+    unreadable: int = 0
     failed: int = 0
     failures: list = field(default_factory=list)
 
     def add(self, other: "FetchResult") -> None:
         self.filed += other.filed
         self.ignored += other.ignored
+        self.unreadable += other.unreadable
         self.failed += other.failed
         self.failures += other.failures
 
@@ -148,9 +152,13 @@ def _batches(uids: list, size: int = BATCH) -> Iterator[list]:
 
 def _file(mailbox: Mailbox, uid: int, raw: bytes) -> str:
     """Files one message: "filed", "ignored" (mail_receive chose not to file it: that is done
-    too) or "failed" (an unexpected error, logged, for the next round)."""
+    too), "unreadable" (no e-mail at all: trying again cannot help) or "failed" (an unexpected
+    error, logged, for the next round)."""
     try:
         mail = mail_receive(mailbox=mailbox, raw=raw)
+    except UnreadableMail as error:
+        logger.warning("%s: message UID %s is no e-mail (%s); flagged", mailbox, uid, error)
+        return "unreadable"
     except Exception:
         logger.exception("%s: message UID %s could not be filed; left unseen", mailbox, uid)
         return "failed"
@@ -165,20 +173,34 @@ def fetch_new(mailbox: Mailbox, connection: IMAPClient) -> FetchResult:
     for batch in _batches(uids):
         # BODY.PEEK[] leaves \Seen alone: a message is marked only once it is filed.
         fetched = connection.fetch(batch, ["BODY.PEEK[]"])
-        done, failed = [], []
+        outcomes = {"filed": [], "ignored": [], "unreadable": [], "failed": []}
         for uid in batch:
-            if uid not in fetched:
-                continue  # expunged by someone else in between
-            outcome = _file(mailbox, uid, fetched[uid][b"BODY[]"])
-            setattr(result, outcome, getattr(result, outcome) + 1)
-            (failed if outcome == "failed" else done).append(uid)
-        if done:
-            connection.add_flags(done, [SEEN])
-            connection.remove_flags(done, [FLAGGED])
-        if failed:
-            connection.add_flags(failed, [FLAGGED])
-            result.failures += failed
+            if uid in fetched:  # else expunged by someone else in between
+                outcomes[_file(mailbox, uid, fetched[uid][b"BODY[]"])].append(uid)
+        _flag(connection, outcomes)
+        result.add(
+            FetchResult(
+                filed=len(outcomes["filed"]),
+                ignored=len(outcomes["ignored"]),
+                unreadable=len(outcomes["unreadable"]),
+                failed=len(outcomes["failed"]),
+                failures=outcomes["failed"],
+            )
+        )
     return result
+
+
+def _flag(connection: IMAPClient, outcomes: dict) -> None:
+    """\\Seen for what is done, \\Flagged (for a person) for what is not filed: the failures
+    stay unseen for the next round, an unreadable message is seen (no round can read it)."""
+    done = outcomes["filed"] + outcomes["ignored"]
+    if done:
+        connection.add_flags(done, [SEEN])
+        connection.remove_flags(done, [FLAGGED])
+    if outcomes["unreadable"]:
+        connection.add_flags(outcomes["unreadable"], [SEEN, FLAGGED])
+    if outcomes["failed"]:
+        connection.add_flags(outcomes["failed"], [FLAGGED])
 
 
 def fetch_mailbox(mailbox: Mailbox) -> FetchResult:
@@ -234,12 +256,13 @@ def _serve(mailbox: Mailbox, connection: IMAPClient, stop: threading.Event) -> N
     while not stop.is_set():
         _new_mail_announced(connection)
         result = fetch_new(mailbox, connection)
-        if result.filed or result.ignored or result.failed:
+        if result.filed or result.ignored or result.unreadable or result.failed:
             logger.info(
-                "%s: %s filed, %s ignored, %s failed",
+                "%s: %s filed, %s ignored, %s unreadable, %s failed",
                 mailbox,
                 result.filed,
                 result.ignored,
+                result.unreadable,
                 result.failed,
             )
         # Between rounds a long-running thread may find its database connection gone.

@@ -66,15 +66,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
                 unreadable += 1
                 continue
-            self.stdout.write(
-                _("%(mailbox)s: %(filed)d filed, %(ignored)d ignored, %(failed)d failed")
-                % {
-                    "mailbox": box.address,
-                    "filed": result.filed,
-                    "ignored": result.ignored,
-                    "failed": result.failed,
-                }
-            )
+            self.stdout.write(self._summary(box, result))
         if unreadable:
             raise CommandError(
                 ngettext(
@@ -84,6 +76,17 @@ class Command(BaseCommand):
                 )
                 % {"count": unreadable}
             )
+
+    def _summary(self, box: Mailbox, result) -> str:
+        summary = _("%(mailbox)s: %(filed)d filed, %(ignored)d ignored, %(failed)d failed") % {
+            "mailbox": box.address,
+            "filed": result.filed,
+            "ignored": result.ignored,
+            "failed": result.failed,
+        }
+        if result.unreadable:
+            summary += ", " + _("%(count)d no e-mail (flagged)") % {"count": result.unreadable}
+        return summary
 
     def _watch(self, addresses: list | None) -> None:
         """Until SIGTERM or Ctrl-C: the watchers end their IDLE and log out."""

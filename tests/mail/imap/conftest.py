@@ -31,15 +31,24 @@ PASSWORD_VARIABLE = "TEST_INTAKE_IMAP_PASSWORD"
 def mailbox(db, dovecot, imap, monkeypatch):
     """The city's intake mailbox on the test's dovecot (emptied), its password in the
     environment as in production."""
-    from mail.models import Mailbox
-
     monkeypatch.setenv(PASSWORD_VARIABLE, dovecot.password)
-    return Mailbox.objects.create(
-        address=dovecot.user,
-        name="City intake",
-        imap_host=dovecot.host,
-        imap_port=dovecot.port,
-        imap_ssl=False,
-        imap_user=dovecot.user,
-        password_variable=PASSWORD_VARIABLE,
+    return imap_mailbox(dovecot.user, dovecot)
+
+
+def imap_mailbox(address, dovecot, **values):
+    """A mailbox read from the tests' dovecot (or, with other values, from elsewhere)."""
+    from mail.services import mailbox_save
+
+    return mailbox_save(
+        values={
+            "address": address,
+            "name": "City intake",
+            "imap_host": dovecot.host,
+            "imap_port": dovecot.port,
+            "imap_ssl": False,
+            "imap_user": dovecot.user,
+            "password_variable": PASSWORD_VARIABLE,
+            "language": "en",
+            **values,
+        }
     )

@@ -12,13 +12,18 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from mail.models import Mail
+from mail.models import Direction, Mail
 from tests.mail.imap.conftest import PASSWORD_VARIABLE
 from tests.mail.imap.messages import message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[3]
+
+
+def received():
+    """The e-mails received (the acknowledgements sent are Mails too)."""
+    return Mail.objects.filter(direction=Direction.IN)
 
 
 def database_url() -> str:
@@ -71,7 +76,7 @@ def test_the_command_files_new_mail_and_exits_0(mailbox, imap, dovecot):
 
     assert process.returncode == 0, errors
     assert "intake@example.org: 1 filed, 0 ignored, 0 failed" in out
-    assert Mail.objects.filter(message_id="by-cron@example.net").exists()
+    assert received().filter(message_id="by-cron@example.net").exists()
 
 
 def test_the_idle_service_files_new_mail_and_stops_on_sigterm(mailbox, imap, dovecot):
@@ -80,7 +85,7 @@ def test_the_idle_service_files_new_mail_and_stops_on_sigterm(mailbox, imap, dov
         imap.append("INBOX", message(message_id="<to-the-service@example.net>"))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if Mail.objects.filter(message_id="to-the-service@example.net").exists():
+            if received().filter(message_id="to-the-service@example.net").exists():
                 break
             time.sleep(0.2)
         process.send_signal(signal.SIGTERM)
@@ -90,7 +95,7 @@ def test_the_idle_service_files_new_mail_and_stops_on_sigterm(mailbox, imap, dov
             process.kill()
             process.wait()
 
-    assert Mail.objects.filter(message_id="to-the-service@example.net").exists(), errors
+    assert received().filter(message_id="to-the-service@example.net").exists(), errors
     assert process.returncode == 0, errors
     assert "Watching the mailboxes for new mail" in out
     assert "Traceback" not in errors

@@ -8,11 +8,17 @@ import time
 import pytest
 
 from mail import imap as intake
-from mail.models import Mail
+from mail.models import Direction, Mail
+from mail.services import mailbox_save
 from tests.mail.imap import dovecot as harness
 from tests.mail.imap.messages import message
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def received():
+    """The e-mails received (the acknowledgements sent are Mails too)."""
+    return Mail.objects.filter(direction=Direction.IN)
 
 
 def wait_for(condition, seconds=10.0):
@@ -51,26 +57,26 @@ def test_mail_waiting_when_the_watcher_starts_is_filed(imap, mailbox, request):
 
     request.getfixturevalue("watching")
 
-    assert wait_for(lambda: Mail.objects.filter(message_id="waiting@example.net").exists())
+    assert wait_for(lambda: received().filter(message_id="waiting@example.net").exists())
 
 
 def test_new_mail_is_filed_within_seconds(imap, watching):
     """The second message arrives while the watcher waits (in IDLE; without IDLE it would
     look again only after a minute)."""
     imap.append("INBOX", message("First", message_id="<first@example.net>"))
-    assert wait_for(lambda: Mail.objects.filter(message_id="first@example.net").exists())
+    assert wait_for(lambda: received().filter(message_id="first@example.net").exists())
     time.sleep(0.5)
 
     imap.append("INBOX", message("Second", message_id="<second@example.net>"))
 
-    assert wait_for(lambda: Mail.objects.filter(message_id="second@example.net").exists(), 5)
-    assert Mail.objects.get(message_id="second@example.net").request is not None
+    assert wait_for(lambda: received().filter(message_id="second@example.net").exists(), 5)
+    assert received().get(message_id="second@example.net").request is not None
 
 
 def test_the_watcher_reconnects_when_the_server_drops_the_connection(imap, dovecot, watching):
     """doveadm kick ends every connection of the user, as a server restart does."""
     imap.append("INBOX", message("First", message_id="<first@example.net>"))
-    assert wait_for(lambda: Mail.objects.filter(message_id="first@example.net").exists())
+    assert wait_for(lambda: received().filter(message_id="first@example.net").exists())
 
     kicked = subprocess.run(
         ["doveadm", "-c", str(dovecot.run_dir / "dovecot.conf"), "kick", dovecot.user],
@@ -84,29 +90,27 @@ def test_the_watcher_reconnects_when_the_server_drops_the_connection(imap, dovec
     again.append("INBOX", message("After", message_id="<after-kick@example.net>"))
     again.logout()
 
-    assert wait_for(lambda: Mail.objects.filter(message_id="after-kick@example.net").exists())
+    assert wait_for(lambda: received().filter(message_id="after-kick@example.net").exists())
 
 
 def test_a_mailbox_made_inactive_is_no_longer_watched(imap, mailbox, quick_refresh, watching):
-    mailbox.active = False
-    mailbox.save()
+    mailbox_save(values={"active": False}, mailbox=mailbox, expected_version=mailbox.version)
     assert wait_for(lambda: not watchers_of(mailbox))
 
     imap.append("INBOX", message(message_id="<too-late@example.net>"))
     time.sleep(1)
 
-    assert not Mail.objects.exists()
+    assert not received().exists()
 
 
 def test_a_changed_mailbox_is_watched_with_its_new_settings(imap, mailbox, quick_refresh, watching):
     imap.create_folder("Requests")
-    mailbox.folder = "Requests"
-    mailbox.save()
+    mailbox_save(values={"folder": "Requests"}, mailbox=mailbox, expected_version=mailbox.version)
     time.sleep(1)
 
     imap.append("Requests", message(message_id="<in-requests@example.net>"))
 
-    assert wait_for(lambda: Mail.objects.filter(message_id="in-requests@example.net").exists())
+    assert wait_for(lambda: received().filter(message_id="in-requests@example.net").exists())
     assert len(watchers_of(mailbox)) == 1
 
 
