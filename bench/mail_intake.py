@@ -121,7 +121,7 @@ def bare_read(mailbox: Mailbox) -> float:
     connection = intake.connect(mailbox)
     started = time.perf_counter()
     uids = sorted(connection.search("UNSEEN"))
-    for batch in intake._batches(uids):
+    for batch in intake._batches(connection, uids):
         connection.fetch(batch, ["BODY.PEEK[]"])
     elapsed = time.perf_counter() - started
     intake._close(connection)

@@ -37,8 +37,10 @@ logger = logging.getLogger(__name__)
 
 SEEN = b"\\Seen"
 FLAGGED = b"\\Flagged"
-# Messages fetched per FETCH command: few round trips, bounded memory with large attachments.
+# Messages fetched per FETCH command, and their size at most: few round trips, bounded memory
+# with large attachments.
 BATCH = 25
+BATCH_BYTES = 20 * 1024 * 1024
 # Seconds a connection may wait for the server before it counts as lost (not during IDLE).
 TIMEOUT = 60
 # An IDLE is renewed after this long: servers end it after 30 minutes (RFC 2177), and NAT
@@ -145,9 +147,22 @@ def _close(connection: IMAPClient) -> None:
             connection.shutdown()
 
 
-def _batches(uids: list, size: int = BATCH) -> Iterator[list]:
-    for start in range(0, len(uids), size):
-        yield uids[start : start + size]
+def _batches(connection: IMAPClient, uids: list) -> Iterator[list]:
+    """The UIDs in order, in groups of at most BATCH messages and BATCH_BYTES (a message
+    larger than that alone): a few large attachments do not fill the memory."""
+    if not uids:
+        return
+    sizes = connection.fetch(uids, ["RFC822.SIZE"])
+    batch, batch_bytes = [], 0
+    for uid in uids:
+        size = sizes.get(uid, {}).get(b"RFC822.SIZE", 0)
+        if batch and (len(batch) == BATCH or batch_bytes + size > BATCH_BYTES):
+            yield batch
+            batch, batch_bytes = [], 0
+        batch.append(uid)
+        batch_bytes += size
+    if batch:
+        yield batch
 
 
 def _file(mailbox: Mailbox, uid: int, raw: bytes) -> str:
@@ -170,7 +185,7 @@ def fetch_new(mailbox: Mailbox, connection: IMAPClient) -> FetchResult:
     that is done \\Seen (in one STORE per batch)."""
     result = FetchResult()
     uids = sorted(connection.search("UNSEEN"))
-    for batch in _batches(uids):
+    for batch in _batches(connection, uids):
         # BODY.PEEK[] leaves \Seen alone: a message is marked only once it is filed.
         fetched = connection.fetch(batch, ["BODY.PEEK[]"])
         outcomes = {"filed": [], "ignored": [], "unreadable": [], "failed": []}
@@ -192,11 +207,11 @@ def fetch_new(mailbox: Mailbox, connection: IMAPClient) -> FetchResult:
 
 def _flag(connection: IMAPClient, outcomes: dict) -> None:
     """\\Seen for what is done, \\Flagged (for a person) for what is not filed: the failures
-    stay unseen for the next round, an unreadable message is seen (no round can read it)."""
+    stay unseen for the next round, an unreadable message is seen (no round can read it). A
+    flag is never taken away: it may be a person's."""
     done = outcomes["filed"] + outcomes["ignored"]
     if done:
         connection.add_flags(done, [SEEN])
-        connection.remove_flags(done, [FLAGGED])
     if outcomes["unreadable"]:
         connection.add_flags(outcomes["unreadable"], [SEEN, FLAGGED])
     if outcomes["failed"]:

@@ -156,7 +156,7 @@ def test_a_message_that_cannot_be_filed_stays_unseen_and_the_others_are_filed(
     fetch_mail()
 
     assert received().count() == 3
-    assert flags(imap) == [{b"\\Seen"}] * 3
+    assert flags(imap) == [{b"\\Seen"}, {b"\\Seen", b"\\Flagged"}, {b"\\Seen"}]
 
 
 def test_bytes_that_are_no_e_mail_are_flagged_and_not_tried_again(mailbox, imap):
@@ -168,6 +168,25 @@ def test_bytes_that_are_no_e_mail_are_flagged_and_not_tried_again(mailbox, imap)
     assert "1 filed, 0 ignored, 0 failed, 1 no e-mail (flagged)" in output
     assert flags(imap) == [{b"\\Seen", b"\\Flagged"}, {b"\\Seen"}]
     assert received().count() == 1
+
+
+def test_large_messages_are_fetched_in_smaller_batches(mailbox, imap, monkeypatch):
+    import mail.imap
+
+    monkeypatch.setattr(mail.imap, "BATCH_BYTES", 150_000)
+    photo = ("photo.jpg", "image/jpeg", b"\xff" * 60_000)  # about 80 kB in base64
+    for number in range(5):
+        imap.append("INBOX", message(f"Photo {number}", attachments=(photo,)))
+    imap.append("INBOX", message("No photo"))
+    imap.select_folder("INBOX")
+    uids = sorted(imap.search("ALL"))
+
+    batches = list(mail.imap._batches(imap, uids))
+    imap.unselect_folder()
+    output = fetch_mail()
+
+    assert batches == [uids[0:1], uids[1:2], uids[2:3], uids[3:4], uids[4:6]]
+    assert "6 filed" in output
 
 
 def test_an_inactive_mailbox_is_not_read(mailbox, imap):
