@@ -63,6 +63,7 @@ service imap-login {{
   }}
 }}
 {no_chroot}
+{extra}
 """
 # Without root: the services that chroot by default do not.
 NO_CHROOT = """\
@@ -146,8 +147,9 @@ def _accounts() -> dict:
     }
 
 
-def write_config(run_dir: Path, port: int) -> Path:
-    """dovecot.conf, the password file and the mail folder in run_dir."""
+def write_config(run_dir: Path, port: int, extra: str = "") -> Path:
+    """dovecot.conf (with extra settings at its end), the password file and the mail folder
+    in run_dir."""
     accounts = _accounts()
     for name in ("run", "state", "mail"):
         (run_dir / name).mkdir(parents=True, exist_ok=True)
@@ -163,6 +165,7 @@ def write_config(run_dir: Path, port: int) -> Path:
         port=port,
         # Without root neither the login processes nor anvil can chroot.
         no_chroot="" if os.geteuid() == 0 else NO_CHROOT,
+        extra=extra,
         **accounts,
     )
     path = run_dir / "dovecot.conf"
@@ -187,7 +190,7 @@ def _wait_for_greeting(dovecot: Dovecot, timeout: float = 15) -> None:
     raise RuntimeError(f"dovecot did not start on port {dovecot.port}:\n{log}")
 
 
-def start_dovecot(run_dir: Path | None = None) -> Dovecot:
+def start_dovecot(run_dir: Path | None = None, extra: str = "") -> Dovecot:
     """A dovecot of its own on a free loopback port, in the foreground (-F) as a child of this
     process, so it ends with stop() or, at worst, with the process group. As root, every
     folder above run_dir must be open to other users (pytest's tmp_path is not): dovecot's
@@ -195,7 +198,7 @@ def start_dovecot(run_dir: Path | None = None) -> Dovecot:
     answer "Temporary authentication failure"."""
     run_dir = Path(run_dir or tempfile.mkdtemp(prefix="callcenter-dovecot-"))
     port = free_port()
-    config = write_config(run_dir, port)
+    config = write_config(run_dir, port, extra)
     with open(run_dir / "stdout.log", "wb") as output:
         process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(config)],

@@ -260,3 +260,14 @@ def test_only_the_named_mailbox_is_read(mailbox, imap, dovecot):
 
     assert "intake@example.org: 1 filed" in output
     assert other.address not in output
+
+
+def test_tls_to_a_server_without_it_is_a_clear_error(mailbox):
+    mailbox_save(values={"imap_ssl": True}, mailbox=mailbox, expected_version=mailbox.version)
+    errors = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("fetch_mail", stdout=StringIO(), stderr=errors)
+
+    assert "intake@example.org: cannot reach the IMAP server 127.0.0.1:" in errors.getvalue()
+    assert "SSL" in errors.getvalue()

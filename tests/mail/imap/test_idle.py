@@ -11,6 +11,7 @@ from mail import imap as intake
 from mail.models import Direction, Mail
 from mail.services import mailbox_save
 from tests.mail.imap import dovecot as harness
+from tests.mail.imap.conftest import PASSWORD_VARIABLE, imap_mailbox
 from tests.mail.imap.messages import message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,3 +129,54 @@ def test_mail_announced_during_a_round_is_noticed_before_idle(imap, mailbox):
         assert not intake._new_mail_announced(connection)
     finally:
         intake._close(connection)
+
+
+def test_a_refused_login_is_logged_and_tried_again_until_it_works(
+    imap, mailbox, monkeypatch, caplog
+):
+    monkeypatch.setattr(intake, "MAX_BACKOFF_SECONDS", 1)
+    monkeypatch.setenv(PASSWORD_VARIABLE, "not-the-password")
+    imap.append("INBOX", message(message_id="<patient@example.net>"))
+    stop = threading.Event()
+    thread = threading.Thread(target=intake.watch_mailbox, args=(mailbox, stop), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: "refused the login of intake@example.org" in caplog.text)
+        assert not received().exists()
+
+        monkeypatch.setenv(PASSWORD_VARIABLE, harness.PASSWORD)
+
+        assert wait_for(lambda: received().filter(message_id="patient@example.net").exists())
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+@pytest.fixture
+def dovecot_without_idle():
+    """A second dovecot that does not offer IDLE (as some servers do not)."""
+    server = harness.start_dovecot(extra="imap_capability = IMAP4rev1 LITERAL+ UIDPLUS")
+    yield server
+    server.stop()
+
+
+def test_a_server_without_idle_is_asked_again_every_poll(db, dovecot_without_idle, monkeypatch):
+    monkeypatch.setattr(intake, "POLL_SECONDS", 0.5)
+    monkeypatch.setenv(PASSWORD_VARIABLE, dovecot_without_idle.password)
+    mailbox = imap_mailbox("no-idle@example.org", dovecot_without_idle)
+    connection = harness.client(dovecot_without_idle)
+    assert not connection.has_capability("IDLE")
+    stop = threading.Event()
+    thread = threading.Thread(target=intake.watch_mailbox, args=(mailbox, stop), daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        connection.append("INBOX", message(message_id="<polled@example.net>"))
+
+        assert wait_for(lambda: received().filter(message_id="polled@example.net").exists(), 5)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        harness.close(connection)
+    assert not thread.is_alive()
