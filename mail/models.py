@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.inputs import CONTROL_CHARACTERS
 from requests_app.models import Channel, CustomerRequest, RequestType
 
 
@@ -114,6 +115,11 @@ class Mailbox(models.Model):
             errors["request_type"] = _(
                 "An e-mail gives no problem code or work address: choose Information or Comment."
             )
+        if any(character in self.name for character in "\r\n") or CONTROL_CHARACTERS.search(
+            self.name
+        ):
+            # The name is the sender's name of every acknowledgement: one header line.
+            errors["name"] = _("Use letters, digits, spaces and punctuation only.")
         wrong = [line for line in self.fax_sender_addresses() if not _sender_line(line)]
         if wrong:
             errors["fax_senders"] = _(
@@ -232,10 +238,6 @@ class Mail(models.Model):
     @property
     def incoming(self) -> bool:
         return self.direction == Direction.IN
-
-    @property
-    def shown_at(self):
-        return self.sent_at or self.received_at or self.created_at
 
 
 class MailAttachment(models.Model):

@@ -67,8 +67,9 @@ def our_addresses() -> set[str]:
 
 def _automatic_receive(mailbox: Mailbox, parsed: ParsedMail) -> Mail | None:
     """An auto-reply or bounce: kept on the request of the message it answers or reports on,
-    for the agent to see (the customer is away; our acknowledgement did not arrive), without
-    its attachments, and nothing else happens. Referring to nothing of ours, it is dropped."""
+    for the agent to see (the customer is away; our acknowledgement did not arrive), and
+    nothing else happens: no reopening, no answer. Referring to nothing of ours, it is
+    dropped."""
     request = _answered_request(parsed)
     if request is None:
         logger.info("Dropped %s: automatic (%s)", parsed.message_id, parsed.automatic)
@@ -77,6 +78,7 @@ def _automatic_receive(mailbox: Mailbox, parsed: ParsedMail) -> Mail | None:
     if mail is None:
         return Mail.objects.filter(message_id=parsed.message_id).first()
     _attach(mail, request)
+    _keep_attachments(mail, parsed)
     return mail
 
 

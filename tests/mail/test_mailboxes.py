@@ -60,6 +60,7 @@ def test_the_password_comes_from_the_environment(mailbox, monkeypatch):
         ("fax_senders", "fax-gateway@telco.example\nnonsense"),
         ("password_variable", "my password"),
         ("imap_port", "abc"),
+        ("name", "Desk\r\nBcc: everyone@example.no"),
     ],
 )
 def test_wrong_values_are_named_by_their_field(client, administrator, field, value):

@@ -279,6 +279,8 @@ def test_a_bounce_of_our_acknowledgement_is_kept_on_its_request(mailbox):
     assert kept.automatic
     assert kept.request == request
     assert not kept.attachments.exists()
+    # The quoted headers are noted, as any file not kept.
+    assert [item["content_type"] for item in kept.refused_attachments] == ["text/rfc822-headers"]
     assert CustomerRequest.objects.count() == 1
     assert Mail.objects.filter(direction=Direction.OUT).count() == 1
 
