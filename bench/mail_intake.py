@@ -10,13 +10,15 @@ each message), on a test database it creates and drops:
 On PostgreSQL it creates and drops test_<name>; the database DATABASE_URL names is not touched.
 On SQLite the test database is a file in a temporary folder (as the tests' is), not in memory.
 Prints how long the append, a bare IMAP read of every message, and the filing took (messages
-per second), and what was filed. Nothing here asserts a time.
+per second, mail_receive's median and p95 per message), and what was filed. Nothing here
+asserts a time.
 """
 
 import argparse
 import os
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -128,6 +130,22 @@ def bare_read(mailbox: Mailbox) -> float:
     return elapsed
 
 
+def time_each_filing() -> list[float]:
+    """mail_receive as fetch_mail calls it, timed: its milliseconds for each message."""
+    timings: list[float] = []
+    receive = intake.mail_receive
+
+    def timed_receive(**arguments):
+        started = time.perf_counter()
+        try:
+            return receive(**arguments)
+        finally:
+            timings.append((time.perf_counter() - started) * 1000)
+
+    intake.mail_receive = timed_receive
+    return timings
+
+
 def use_temporary_sqlite_file(folder: Path) -> None:
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -174,10 +192,16 @@ def main() -> None:
         read = bare_read(mailbox)
         print(f"IMAP read:   {read:6.1f} s  ({len(raws) / read:.0f} messages/s)")
 
+        timings = time_each_filing()
         started = time.perf_counter()
         result = intake.fetch_mailbox(mailbox)
         filed = time.perf_counter() - started
         print(f"fetch_mail:  {filed:6.1f} s  ({len(raws) / filed:.0f} messages/s)")
+        timings.sort()
+        print(
+            f"  mail_receive per message: median {statistics.median(timings):.1f} ms, "
+            f"p95 {timings[int(len(timings) * 0.95) - 1]:.1f} ms, max {timings[-1]:.1f} ms"
+        )
         print(
             f"  {result.filed} filed, {result.ignored} ignored, {result.failed} failed; "
             f"{Mail.objects.count()} e-mails, {CustomerRequest.objects.count()} requests"
