@@ -20,7 +20,8 @@ from mail.models import Mailbox
 
 
 class Command(BaseCommand):
-    help = _(
+    # A class attribute is read before any language is active, and argparse wants a str.
+    help = (
         "Files the new e-mail of every active mailbox as requests, once (for cron every "
         "minute) or, with --idle, as new mail arrives until stopped."
     )
