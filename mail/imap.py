@@ -310,6 +310,10 @@ def watch_mailbox(mailbox: Mailbox, stop: threading.Event) -> None:
                     _serve(mailbox, connection, stop)
                 except NETWORK_ERRORS as error:
                     logger.warning("%s: connection lost (%s); reconnecting", mailbox, error)
+                except Exception:
+                    # Whatever else went wrong (the database away between rounds): the
+                    # mailbox is watched again after the wait, not dropped until a restart.
+                    logger.exception("%s: watching failed; reconnecting", mailbox)
                 finally:
                     _close(connection)
                 if time.monotonic() - connected > MAX_BACKOFF_SECONDS:
@@ -346,11 +350,17 @@ def _start_watcher(mailbox: Mailbox) -> _Watcher:
 
 
 def _sync_watchers(watchers: dict, addresses: list | None) -> None:
-    """One watcher per active mailbox (of addresses, when given), as the database has them now."""
+    """One watcher per active mailbox (of addresses, when given), as the database has them now
+    (a watcher that ended all the same is started again)."""
     current = {mailbox.pk: mailbox for mailbox in readable_mailboxes(addresses)}
     for pk in list(watchers):
         mailbox = current.get(pk)
-        if mailbox is None or _settings(mailbox) != watchers[pk].settings:
+        watcher = watchers[pk]
+        if (
+            mailbox is None
+            or _settings(mailbox) != watcher.settings
+            or not watcher.thread.is_alive()
+        ):
             watchers.pop(pk).stop.set()
     for pk, mailbox in current.items():
         if pk not in watchers:
@@ -363,7 +373,11 @@ def watch_mailboxes(stop: threading.Event, addresses: list | None = None) -> Non
     watchers: dict = {}
     try:
         while not stop.is_set():
-            _sync_watchers(watchers, addresses)
+            try:
+                _sync_watchers(watchers, addresses)
+            except Exception:
+                # The database away for a moment: the mailboxes watched go on; look again later.
+                logger.exception("Reading the mailboxes failed; trying again")
             close_old_connections()
             stop.wait(REFRESH_SECONDS)
     finally:

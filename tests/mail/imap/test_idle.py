@@ -180,3 +180,31 @@ def test_a_server_without_idle_is_asked_again_every_poll(db, dovecot_without_idl
         thread.join(timeout=10)
         harness.close(connection)
     assert not thread.is_alive()
+
+
+def test_an_unexpected_error_while_watching_does_not_end_the_watch(
+    imap, mailbox, monkeypatch, caplog
+):
+    real = intake.fetch_new
+    calls = []
+
+    def failing_once(mailbox, connection):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return real(mailbox, connection)
+
+    monkeypatch.setattr(intake, "fetch_new", failing_once)
+    imap.append("INBOX", message(message_id="<after-a-failure@example.net>"))
+    stop = threading.Event()
+    thread = threading.Thread(target=intake.watch_mailbox, args=(mailbox, stop), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(
+            lambda: received().filter(message_id="after-a-failure@example.net").exists()
+        )
+        assert "intake@example.org: watching failed; reconnecting" in caplog.text
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
