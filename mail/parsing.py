@@ -7,13 +7,13 @@ import email.utils
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from callcenter.inputs import CONTROL_CHARACTERS
+from callcenter.inputs import CONTROL_CHARACTERS, EARLIEST_DAY, LATEST_DAY
 from mail.html import text_from_html
 from mail.models import MESSAGE_ID_LENGTH, SUBJECT_LENGTH
 
@@ -150,11 +150,17 @@ def _addresses(message: Message, name: str) -> list[str]:
 
 
 def _date(message: Message) -> datetime | None:
+    """When the sender says they sent it; None for a date nobody can mean (the calendar's
+    ends would fail the conversion to UTC)."""
     try:
         date = email.utils.parsedate_to_datetime(_header(message, "Date"))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return date if date.tzinfo is not None else None
+    if date.tzinfo is None:  # "-0000": the time in UTC, the zone unknown (RFC 5322 3.3)
+        date = date.replace(tzinfo=UTC)
+    if not EARLIEST_DAY <= date.date() <= LATEST_DAY:
+        return None
+    return date
 
 
 def automatic_reason(message: Message, from_address: str) -> str:

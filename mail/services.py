@@ -193,13 +193,13 @@ def _request_create(
     system = _system_user()
     started = request_start(agent=system, channel=mail.channel)
     values = {
-        "request_type": mailbox.request_type,
+        "request_type": _request_type(mailbox),
         "description": description_for(mail, closed_before),
     }
     if mail.channel == Channel.EMAIL:
         values["caller_name"] = mail.from_name
         values["caller_email"] = mail.from_address
-    if mailbox.request_type == RequestType.COMMENT:
+    if values["request_type"] == RequestType.COMMENT:
         values["comment"] = values["description"]
     try:
         return _save(started, values, system)
@@ -208,6 +208,15 @@ def _request_create(
         if not shared:
             raise
         return _save(started, _without_shared_contact(values, shared), system)
+
+
+def _request_type(mailbox: Mailbox) -> str:
+    """The mailbox's request type; an action request (which needs a problem code and a work
+    address, refused by Mailbox.clean) only from a mailbox made around that check becomes an
+    information request rather than a lost e-mail."""
+    if mailbox.request_type == RequestType.ACTION:
+        return RequestType.INFORMATION
+    return mailbox.request_type
 
 
 def _save(request: CustomerRequest, values: dict, user) -> CustomerRequest:
@@ -223,7 +232,8 @@ def _without_shared_contact(values: dict, shared: list[str]) -> dict:
     note = _(
         "The sender wrote from %(contact)s, which more than one customer has: choose the caller."
     ) % {"contact": ", ".join(values[field] for field in shared)}
-    description = _cut("\n\n".join([values["description"], note]), LONG_TEXT)
+    # First, so that a description cut at its limit keeps it.
+    description = _cut("\n\n".join([note, values["description"]]), LONG_TEXT)
     return {**values, **dict.fromkeys(shared, ""), "description": description}
 
 

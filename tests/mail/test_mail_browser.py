@@ -73,3 +73,12 @@ def test_the_email_section_has_no_serious_accessibility_violation(
     tab.goto(live_server.url + request.get_absolute_url())
     tab.get_by_text("Show the HTML version").click()
     assert serious_violations(tab) == []
+
+
+def test_the_mailbox_pages_have_no_serious_accessibility_violation(
+    browser: Browser, live_server, administrator, mailbox
+):
+    tab = signed_in(browser, live_server, "admin")
+    for path in ("/mail/mailboxes/", "/mail/mailboxes/new/", f"/mail/mailboxes/{mailbox.pk}/"):
+        assert tab.goto(live_server.url + path).status == 200
+        assert serious_violations(tab) == [], path

@@ -118,3 +118,11 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
 def test_administrators_find_the_page_in_the_navigation(client, administrator):
     client.force_login(administrator)
     assert f'href="{LIST}"' in client.get(reverse("home"), follow=True).content.decode()
+
+
+def test_the_list_answers_htmx_with_its_results(client, administrator, mailbox):
+    client.force_login(administrator)
+    response = client.get(LIST, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "service@city.example" in html

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from callcenter.inputs import LONG_TEXT
-from mail.models import Direction, Mail, MailAttachment
+from mail.models import Direction, Mail, MailAttachment, Mailbox
 from mail.parsing import UnreadableMail
 from mail.services import mail_receive, mailbox_save
 from requests_app.models import Channel, Customer, CustomerRequest, RequestType, Status
@@ -448,6 +448,22 @@ def test_a_sender_several_customers_share_is_left_for_the_agent(mailbox):
     assert receive(mailbox, message()).request.pk != request.pk  # each saved, neither lost
 
 
+def test_the_note_about_a_shared_address_survives_a_long_text(mailbox):
+    CustomerFactory(email="kari@example.no")
+    CustomerFactory(email="kari@example.no")
+    request = receive(mailbox, message(text="word " * LONG_TEXT)).request
+    assert len(request.description) <= LONG_TEXT
+    assert request.description.startswith("The sender wrote from kari@example.no")
+
+
+def test_a_mailbox_made_around_the_check_makes_information_requests(db):
+    # Written directly, as a data import might: the service would refuse it.
+    mailbox = Mailbox.objects.create(
+        address="works@city.example", name="Works", request_type=RequestType.ACTION
+    )
+    assert receive(mailbox, message()).request.request_type == RequestType.INFORMATION
+
+
 def test_control_characters_are_not_kept(mailbox):
     kept = receive(mailbox, message(subject="Hello\x00 there", text="a\x00b\x07c"))
     assert kept.subject == "Hello there"
@@ -458,3 +474,44 @@ def test_control_characters_are_not_kept(mailbox):
 def test_bytes_that_are_no_email_are_refused(mailbox, raw):
     with pytest.raises(UnreadableMail):
         mail_receive(mailbox=mailbox, raw=raw)
+
+
+@pytest.mark.parametrize(
+    ("date", "kept_as"),
+    [
+        ("Mon, 30 Nov 2026 10:00:00 -0000", "2026-11-30 10:00:00+00:00"),
+        ("Mon, 30 Nov 2026 11:00:00 +0100", "2026-11-30 10:00:00+00:00"),
+        ("Fri, 31 Dec 9999 23:59:59 -1400", None),
+        ("yesterday", None),
+    ],
+)
+def test_the_senders_date_is_kept_when_it_can_be_meant(mailbox, date, kept_as):
+    mail = message()
+    mail.replace_header("Date", date)
+    kept = receive(mailbox, mail)
+    kept.refresh_from_db()
+    assert (str(kept.sent_at) if kept.sent_at else None) == kept_as
+
+
+MALFORMED = [
+    b"From: =?utf-8?q?bad?= <kari@example.no>\r\nSubject: =?x-unknown?b?AAAA?=\r\n"
+    b"Message-ID: <<<>>>\r\n\r\nbody",
+    b"From: \xff\xfe <kari@example.no>\r\nSubject: \xe9t\xe9\r\n"
+    b"Content-Type: text/plain; charset=bogus\r\n\r\n\xe9\xe9\x00",
+    b'From: kari@example.no\r\nContent-Type: multipart/mixed; boundary="X"\r\n\r\n--X\r\n'
+    b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    b'!!!notbase64\r\n--X\r\nContent-Type: application/pdf; name="a.pdf"\r\n'
+    b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n",
+    b"From: kari@example.no\r\nContent-Type: multipart/mixed\r\n\r\nno boundary",
+    b"From: kari@example.no\r\nIn-Reply-To: no brackets\r\nReferences: <a@b> junk <c@d>\r\n"
+    b'To: ,,,@@@, "x" <>\r\n\r\nhi',
+    b"From: kari@example.no\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@example.no\r\n\r\nx",
+    b"From: kari@example.no\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=ZZ=\r\n",
+]
+
+
+@pytest.mark.parametrize("raw", MALFORMED)
+def test_a_malformed_message_is_still_taken_in(mailbox, raw):
+    kept = mail_receive(mailbox=mailbox, raw=raw)
+    assert kept.request is not None
+    assert kept.from_address == "kari@example.no"
