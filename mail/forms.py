@@ -54,7 +54,11 @@ class ReplyForm(forms.Form):
     subject = forms.CharField(
         label=_("Subject"),
         max_length=REPLY_SUBJECT,
-        help_text=_("The request's number in brackets stays in it: the answer finds the request."),
+        required=False,
+        help_text=_(
+            "The request's number in brackets stays in it (added if missing): the answer finds "
+            "the request by it."
+        ),
     )
     text = forms.CharField(
         label=_("Message"),

@@ -407,9 +407,9 @@ def can_reply_by_mail(request: CustomerRequest) -> bool:
 
 
 def reply_subject(request: CustomerRequest, subject: str | None = None) -> str:
-    """`subject`, or "Re: " and the last received e-mail's subject, carrying the request's
-    number in brackets (added at the end when it is missing), on one line."""
-    if subject is None:
+    """`subject`, or (when it is empty) "Re: " and the last received e-mail's subject, carrying
+    the request's number in brackets (added at the end when it is missing), on one line."""
+    if not (subject or "").strip():
         last = _last_received(request)
         if last is not None and last.subject:
             subject = last.subject
