@@ -465,7 +465,8 @@ def _checked_reply(to: str, subject: str, text: str) -> dict:
         errors["text"] = _("The message holds characters that cannot be sent.")
     if errors:
         raise ValidationError(errors)
-    return {"to": to, "subject": subject, "text": text}
+    # Browsers post CRLF; the e-mail library writes the line ends the transport wants.
+    return {"to": to, "subject": subject, "text": text.replace("\r\n", "\n")}
 
 
 @transaction.atomic
