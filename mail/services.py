@@ -416,7 +416,10 @@ def reply_subject(request: CustomerRequest, subject: str | None = None) -> str:
             if not RE_PREFIX.match(subject):
                 subject = "Re: " + subject
         else:
-            subject = _("Your request")
+            # In the language the customer is written to in: the mailbox's.
+            mailbox = _reply_mailbox(request, last)
+            with translation.override(mailbox.language if mailbox else settings.LANGUAGE_CODE):
+                subject = _("Your request")
     subject = " ".join(subject.split())
     number = f"[{request.number}]"
     if number not in subject:
