@@ -41,8 +41,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /app app \
     # What the running processes write (the phone system's configuration, the calls'
-    # recordings): volumes in docker-compose.yml, created here so that they belong to `app`.
-    && mkdir -p /var/lib/callcenter/phone /var/lib/callcenter/recordings \
+    # recordings, e-mail attachments): volumes in docker-compose.yml, created here so that
+    # they belong to `app`.
+    && mkdir -p /var/lib/callcenter/phone /var/lib/callcenter/recordings /var/lib/callcenter/mail \
     && chown -R app:app /var/lib/callcenter
 
 COPY --from=build /venv /venv

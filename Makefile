@@ -16,12 +16,14 @@ run: $(VENV)/.runtime-installed migrate demo
 	@echo ""
 	@echo "Callcenter is starting at http://$(HOST):$(PORT)/"
 	@echo "Demo logins (password: demo): agent, supervisor, admin, manager"
-	@echo "The task worker runs beside it: e-mails to callers are printed here."
+	@echo "The task worker runs beside it: e-mails to callers are printed here. So does the"
+	@echo "e-mail intake (fetch_mail --idle), for the mailboxes under Administration."
 	@echo "So do the phone system and its media service when they are installed (or a line"
 	@echo "saying calls are off)."
 	@echo ""
-	@trap 'kill $$worker $$phone $$media 2>/dev/null' EXIT INT TERM; \
+	@trap 'kill $$worker $$mail $$phone $$media 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	$(BIN)/python manage.py fetch_mail --idle & mail=$$!; \
 	$(BIN)/python manage.py phone_system & phone=$$!; \
 	$(BIN)/python manage.py media_service & media=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

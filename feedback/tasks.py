@@ -2,12 +2,10 @@
 that asks a customer how their request went, in their language."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django_tasks import task
 
+from callcenter.emails import send_automatic_email
 from feedback.models import FeedbackInvitation
 from feedback.services import feedback_invitation_sent
 from feedback.tokens import token_for
@@ -29,10 +27,11 @@ def send_feedback_request(*, invitation_id: int) -> str:
         "link": link,
         "expires_at": invitation.expires_at,
     }
-    with translation.override(invitation.language):
-        # Plain text (the templates turn autoescape off); the subject on one line.
-        subject = " ".join(render_to_string("feedback/email/survey_subject.txt", context).split())
-        body = render_to_string("feedback/email/survey.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    send_automatic_email(
+        to=invitation.email,
+        language=invitation.language,
+        template="feedback/email/survey",
+        context=context,
+    )
     feedback_invitation_sent(invitation_id=invitation.pk)
     return "sent"

@@ -9,6 +9,12 @@ def can_read_mail(user) -> bool:
     return can_take_requests(user)
 
 
+def can_reply(user) -> bool:
+    """Write to the customer from a request's page: whoever may edit requests (requests_app's
+    rule, as for the request form itself)."""
+    return can_take_requests(user)
+
+
 def can_open_attachment(user, attachment) -> bool:
     """An attachment, for those who may read its request's e-mail (one not joined to a request
     is nobody's to open yet)."""

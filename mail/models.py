@@ -155,7 +155,7 @@ class Direction(models.TextChoices):
 
 class MailQuerySet(models.QuerySet):
     def for_list(self):
-        return self.select_related("mailbox", "request").prefetch_related("attachments")
+        return self.select_related("mailbox", "request", "sent_by").prefetch_related("attachments")
 
     def newest_first(self):
         return self.order_by("-created_at", "-id")
@@ -214,6 +214,18 @@ class Mail(models.Model):
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     # Incoming: the sender's Date header; outgoing: when the task worker sent it.
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Outgoing, written by an agent (a reply from the request page); None for an automatic one.
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Outgoing: the last attempt to send failed (the SMTP server's answer), shown to the agents.
+    send_error = models.TextField(_("sending failed"), blank=True)
+    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = MailQuerySet.as_manager()
@@ -238,6 +250,16 @@ class Mail(models.Model):
     @property
     def incoming(self) -> bool:
         return self.direction == Direction.IN
+
+    @property
+    def send_state(self) -> str:
+        """An outgoing e-mail's state: "queued" (the worker has not sent it yet), "sent", or
+        "failed" (the last attempt failed; send_error says why)."""
+        if self.sent_at is not None:
+            return "sent"
+        if self.failed_at is not None:
+            return "failed"
+        return "queued"
 
 
 class MailAttachment(models.Model):

@@ -1,5 +1,5 @@
-"""Mail's verbs: take a received e-mail in (mail_receive), note an acknowledgement sent, keep
-the mailboxes.
+"""Mail's verbs: take a received e-mail in (mail_receive), note an acknowledgement sent, send an
+agent's reply from the request page (mail_reply_send), keep the mailboxes.
 
 A received e-mail becomes part of a request's conversation: a reply joins the request of the
 message it answers (its In-Reply-To or References, else the request number in square brackets
@@ -17,6 +17,7 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -24,9 +25,9 @@ from django.utils.translation import gettext as _
 
 from accounts.services import user_for_system
 from callcenter.concurrency import EditConflict, lock_for_edit
-from callcenter.inputs import LONG_TEXT
+from callcenter.inputs import CONTROL_CHARACTERS, LONG_TEXT
 from mail.attachments import checked_parts
-from mail.models import Direction, Mail, MailAttachment, Mailbox
+from mail.models import SUBJECT_LENGTH, Direction, Mail, MailAttachment, Mailbox
 from mail.parsing import MADE_UP_DOMAIN, ParsedMail, parse
 from requests_app.models import Channel, CustomerRequest, RequestType, Status
 from requests_app.services import request_save, request_start, shared_caller_fields
@@ -357,9 +358,167 @@ def mail_sent(*, mail_id: int) -> bool:
     """The task worker sent the e-mail: note when (once). False when it was noted before."""
     return bool(
         Mail.objects.filter(pk=mail_id, direction=Direction.OUT, sent_at__isnull=True).update(
-            sent_at=timezone.now()
+            sent_at=timezone.now(), failed_at=None, send_error=""
         )
     )
+
+
+def mail_send_failed(*, mail_id: int, error: str) -> None:
+    """The task worker could not hand the e-mail to the SMTP server: say so on the e-mail,
+    where the agents see it (the e-mail section), with the server's answer."""
+    Mail.objects.filter(pk=mail_id, direction=Direction.OUT, sent_at__isnull=True).update(
+        failed_at=timezone.now(), send_error=error[:2000]
+    )
+
+
+@transaction.atomic
+def mail_send_again(*, mail: Mail) -> Mail:
+    """Queue an outgoing e-mail whose sending failed once more (the "Send again" button)."""
+    if mail.direction != Direction.OUT or mail.sent_at is not None:
+        raise ValidationError(_("This e-mail was sent already."))
+    from mail.tasks import send_mail_out
+
+    send_mail_out.enqueue(mail_id=mail.pk)
+    return mail
+
+
+# Replies from the request page -----------------------------------------------------------------
+
+# What an agent may write in one reply: as long as a request's description.
+REPLY_TEXT = LONG_TEXT
+# Our subject lines stay readable: far below RFC 5322's 998.
+REPLY_SUBJECT = 250
+
+
+def reply_address(request: CustomerRequest) -> str:
+    """Where a reply goes by default: the caller's e-mail, else their customer's, else the
+    sender of the last e-mail received on the request."""
+    if request.caller_email:
+        return request.caller_email
+    if request.customer_id and request.customer.email:
+        return request.customer.email
+    last = _last_received(request)
+    return last.from_address if last is not None else ""
+
+
+def can_reply_by_mail(request: CustomerRequest) -> bool:
+    """The request has somewhere to write to: an address, or an e-mail conversation."""
+    return bool(reply_address(request)) or request.mails.exists()
+
+
+def reply_subject(request: CustomerRequest, subject: str | None = None) -> str:
+    """`subject`, or (when it is empty) "Re: " and the last received e-mail's subject, carrying
+    the request's number in brackets (added at the end when it is missing), on one line."""
+    if not (subject or "").strip():
+        last = _last_received(request)
+        if last is not None and last.subject:
+            subject = last.subject
+            if not RE_PREFIX.match(subject):
+                subject = "Re: " + subject
+        else:
+            # In the language the customer is written to in: the mailbox's.
+            mailbox = _reply_mailbox(request, last)
+            with translation.override(mailbox.language if mailbox else settings.LANGUAGE_CODE):
+                subject = _("Your request")
+    subject = " ".join(subject.split())
+    number = f"[{request.number}]"
+    if number not in subject:
+        subject = f"{subject} {number}".strip()
+    return subject
+
+
+RE_PREFIX = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.IGNORECASE)
+
+
+def _last_received(request: CustomerRequest) -> Mail | None:
+    """The last e-mail the customer wrote on this request (a person's, not an auto-reply)."""
+    return (
+        Mail.objects.filter(request=request, direction=Direction.IN, automatic=False)
+        .select_related("mailbox")
+        .newest_first()
+        .first()
+    )
+
+
+def _reply_mailbox(request: CustomerRequest, last: Mail | None) -> Mailbox | None:
+    """The mailbox the conversation came in through, else the first active one."""
+    if last is not None and last.mailbox is not None and last.mailbox.active:
+        return last.mailbox
+    return Mailbox.objects.filter(active=True).order_by("address").first()
+
+
+def _checked_reply(to: str, subject: str, text: str) -> dict:
+    errors = {}
+    to = (to or "").strip()
+    try:
+        validate_email(to)
+    except ValidationError:
+        errors["to"] = _("Enter one e-mail address, such as name@example.org.")
+    if len(to) > 254:
+        errors["to"] = _("An e-mail address has at most 254 characters.")
+    if "\r" in subject or "\n" in subject or CONTROL_CHARACTERS.search(subject):
+        errors["subject"] = _("Use letters, digits, spaces and punctuation only.")
+    elif len(subject) > REPLY_SUBJECT:
+        errors["subject"] = _("At most %(limit)s characters.") % {"limit": REPLY_SUBJECT}
+    if not (text or "").strip():
+        errors["text"] = _("Write the message.")
+    elif len(text) > REPLY_TEXT:
+        errors["text"] = _("At most %(limit)s characters.") % {"limit": REPLY_TEXT}
+    elif CONTROL_CHARACTERS.search(text):
+        errors["text"] = _("The message holds characters that cannot be sent.")
+    if errors:
+        raise ValidationError(errors)
+    # Browsers post CRLF; the e-mail library writes the line ends the transport wants.
+    return {"to": to, "subject": subject, "text": text.replace("\r\n", "\n")}
+
+
+@transaction.atomic
+def mail_reply_send(
+    *,
+    request: CustomerRequest,
+    user,
+    to: str,
+    subject: str,
+    text: str,
+    mailbox: Mailbox | None = None,
+) -> Mail:
+    """An agent's e-mail to the customer from the request page: kept on the request as an
+    outgoing Mail, threaded to the customer's last e-mail (In-Reply-To, References), with the
+    request's number in its subject, from the mailbox the conversation came in through (else
+    the first active one, else DEFAULT_FROM_EMAIL), and queued for the task worker, which sends
+    it; nothing is sent when the transaction fails. Raises ValidationError naming the field."""
+    checked = _checked_reply(to, subject, text)
+    last = _last_received(request)
+    if mailbox is None:
+        mailbox = _reply_mailbox(request, last)
+    if mailbox is not None:
+        from_address, from_name = mailbox.address, mailbox.name
+    else:
+        from_address, from_name = settings.DEFAULT_FROM_EMAIL, ""
+    in_reply_to, references = _thread_of(last) if last is not None else ("", [])
+    now = timezone.now()
+    outgoing = Mail.objects.create(
+        mailbox=mailbox,
+        request=request,
+        direction=Direction.OUT,
+        message_id=make_msgid(domain=from_address.rpartition("@")[2] or "localhost").strip("<>"),
+        in_reply_to=in_reply_to,
+        references="\n".join(references),
+        from_address=from_address,
+        from_name=from_name,
+        to_addresses=checked["to"],
+        subject=reply_subject(request, checked["subject"])[:SUBJECT_LENGTH],
+        text=checked["text"],
+        channel=Channel.EMAIL,
+        automatic=False,
+        sent_by=user,
+        created_at=now,
+    )
+    from mail.tasks import send_mail_out
+
+    # In the same database transaction (django_tasks_db): kept and queued together.
+    send_mail_out.enqueue(mail_id=outgoing.pk)
+    return outgoing
 
 
 # Mailboxes -----------------------------------------------------------------------------------

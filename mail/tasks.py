@@ -1,5 +1,6 @@
 """Background work for e-mail, run by the task worker (`manage.py db_worker`): sending what
-the services queued (the acknowledgement of a new request), threaded and marked automatic."""
+the services queued (the acknowledgement of a new request, threaded and marked automatic; an
+agent's reply, threaded)."""
 
 from email.headerregistry import Address
 
@@ -7,7 +8,7 @@ from django.core.mail import EmailMessage
 from django_tasks import task
 
 from mail.models import Direction, Mail
-from mail.services import mail_sent
+from mail.services import mail_send_failed, mail_sent
 
 
 @task()
@@ -27,7 +28,13 @@ def send_mail_out(*, mail_id: int) -> str:
         to=mail.to_addresses.split(),
         headers=_headers(mail),
     )
-    message.send()
+    try:
+        message.send()
+    except Exception as error:
+        # Never lost silently: the e-mail says it failed and why (the agents see it, and may
+        # send it again), and the task fails too (its result keeps the traceback).
+        mail_send_failed(mail_id=mail.pk, error=f"{type(error).__name__}: {error}")
+        raise
     mail_sent(mail_id=mail.pk)
     return "sent"
 

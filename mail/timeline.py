@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 
-from mail.access import can_read_mail
+from mail.access import can_read_mail, can_reply
 from mail.models import Mail
 from requests_app.models import Channel
-from requests_app.timeline import Entry, Scope, Who, older_than
+from requests_app.timeline import Entry, Scope, Who, older_than, user_name
 
 
 def mail_entries(http_request: HttpRequest, scope: Scope) -> list[Entry]:
@@ -17,13 +17,14 @@ def mail_entries(http_request: HttpRequest, scope: Scope) -> list[Entry]:
         return []
     mails = older_than(Mail.objects.filter(request__in=scope.requests), scope, "created_at")
     template = get_template("mail/mail_entry.html")
+    sends_again = can_reply(http_request.user)
     return [
         Entry(
             when=mail.created_at,
             channel=mail.channel,
             kind=_kind(mail),
             **_who(mail),
-            body=template.render({"mail": mail}, http_request),
+            body=template.render({"mail": mail, "can_reply": sends_again}, http_request),
             anchor=f"mail-{mail.pk}",
             request_ids=(mail.request_id,),
         )
@@ -38,8 +39,10 @@ def _kind(mail: Mail):
 
 
 def _who(mail: Mail) -> dict:
-    """The sender: a customer's e-mail, ours, or a machine's (an acknowledgement, an
-    auto-reply kept)."""
+    """The sender: a customer, the agent who wrote a reply, or a machine (an acknowledgement,
+    an auto-reply kept)."""
+    if mail.sent_by is not None:
+        return {"who": user_name(mail.sent_by), "who_is": Who.AGENT}
     who = mail.from_name or mail.from_address
     if mail.automatic:
         return {"who": who, "who_is": Who.SYSTEM}

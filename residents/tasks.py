@@ -2,11 +2,9 @@
 the confirmation of a report sent from the web form, in the resident's language."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils import translation
 from django_tasks import task
 
+from callcenter.emails import send_automatic_email
 from open311.models import WebReport
 from residents.links import status_url
 
@@ -18,21 +16,13 @@ def send_report_confirmation(*, web_report_id: int, email: str, language: str) -
     report = report.first()
     if report is None:
         return "no such report"
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
     context = {
         "number": report.request.number,
         "problem": report.request.problem_code.name,
         "address": report.request.work_address,
         "link": settings.PUBLIC_URL + status_url(report.request.number, report.token),
     }
-    with translation.override(language):
-        # Plain text (the templates turn autoescape off); the subject on one line.
-        subject = " ".join(
-            render_to_string("residents/email/confirmation_subject.txt", context).split()
-        )
-        body = render_to_string("residents/email/confirmation.txt", context)
-    # An automatic answer (RFC 3834): mail systems send no out-of-office replies to it.
-    message = EmailMessage(subject, body, to=[email], headers={"Auto-Submitted": "auto-generated"})
-    message.send()
+    send_automatic_email(
+        to=email, language=language, template="residents/email/confirmation", context=context
+    )
     return "sent"

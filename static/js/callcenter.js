@@ -371,7 +371,10 @@ window.addEventListener("keydown", (event) => {
   const plain = !event.altKey && !event.ctrlKey && !event.metaKey;
   if (event.key === "Enter" && !event.altKey && !event.shiftKey
       && (event.ctrlKey || (IS_MAC && event.metaKey))) {
-    const save = document.querySelector("[data-shortcut-save]");
+    // The form the focus is in, if it has its own (the reply by e-mail); else the page's first.
+    const own = event.target.closest ? event.target.closest("form") : null;
+    const save = (own && own.querySelector("[data-shortcut-save]"))
+      || document.querySelector("[data-shortcut-save]");
     if (save && !save.disabled) {
       event.preventDefault();
       save.form.requestSubmit(save);

@@ -36,6 +36,8 @@ def test_a_resolved_request_asks_its_caller_once_the_worker_sends_it(agent, aski
     message = mail.outbox[0]
     assert message.to == ["kari@example.no"]
     assert request.number in message.subject
+    # Automatic: an out-of-office reply to it is not sent, or not answered (RFC 3834).
+    assert message.message()["Auto-Submitted"] == "auto-generated"
     link = next(line for line in message.body.splitlines() if "/feedback/" in line)
     assert invitation_id_from(link.rstrip("/").rsplit("/", 1)[1]) == invitation.pk
     invitation.refresh_from_db()

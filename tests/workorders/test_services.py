@@ -193,6 +193,8 @@ def test_the_callers_email_is_in_their_language():
     assert "WO-2026-000045" in message.subject
     assert "Hauptstraße 5" in message.body
     assert "Vielen Dank" in message.body
+    assert message.message()["Auto-Submitted"] == "auto-generated"
+    assert message.message()["Content-Language"] == "de"
 
 
 def test_the_callers_email_is_plain_text():

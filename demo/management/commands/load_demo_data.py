@@ -13,6 +13,7 @@ from demo.clock import replay
 from demo.desk import load_desk
 from demo.feedback import load_feedback, load_feedback_settings
 from demo.knowledge import load_demo_articles
+from demo.mail import load_demo_mailbox
 from demo.open311 import load_demo_attributes
 from reports.services import report_days_count_all
 from requests_app.models import CustomerRequest
@@ -36,7 +37,7 @@ DESK_ROLES = {roles.AGENT, roles.SUPERVISOR}
 class Command(BaseCommand):
     help = (
         "Load the demo users (password 'demo'); into an empty catalogue, the demo catalogue; "
-        "while there are no articles, the demo knowledge base; "
+        "while there are no articles, the demo knowledge base; the demo mailbox; "
         f"and, while there are no customer requests, {DEMO_CUSTOMERS} customers and "
         f"{DEMO_REQUESTS} requests over the last {DEMO_DAYS} days, with their work orders, "
         "made by the services as the desk makes them. Running it again changes nothing."
@@ -70,6 +71,8 @@ class Command(BaseCommand):
             loaded = self.load_requests(clock, now)
             phone = load_demo_calls(self.desk_agents())
             self.stdout.write(f"Phone system: {phone or 'left as it is (already there).'}")
+            mailbox = load_demo_mailbox()
+            self.stdout.write(f"E-mail: {mailbox or 'left as it is (already there).'}")
         if loaded:
             # The replay wrote requests in the past, which no count since has seen.
             report_days_count_all()
