@@ -14,3 +14,10 @@ class FeedbackConfig(AppConfig):
         from requests_app.services import when_request_finished
 
         when_request_finished("feedback.ask", feedback_ask)
+
+        # The request's and the customer's timelines show the survey asked and answered
+        # (requests_app.timeline).
+        from feedback.timeline import feedback_entries
+        from requests_app.timeline import add_source
+
+        add_source("feedback", _("Feedback"), feedback_entries)

@@ -281,4 +281,12 @@ def test_the_request_pages_queries_do_not_grow_with_its_entries(
 
 
 def test_every_app_registers_its_source():
-    assert set(sources()) == {"started", "history", "work_orders", "calls", "mail", "web"}
+    assert set(sources()) == {
+        "started",
+        "history",
+        "work_orders",
+        "calls",
+        "mail",
+        "web",
+        "feedback",
+    }
