@@ -70,7 +70,8 @@ class Entry:
 class Scope:
     """What a source is asked for: the entries of `requests` (a queryset, used as a subquery),
     for the customer's page also `customer` (calls from their numbers belong to no request),
-    at most `limit`, older than `before` if set."""
+    the newest `limit`, at or before `before` if set (the timeline drops those of that moment
+    shown already)."""
 
     requests: QuerySet
     customer: Customer | None = None
@@ -103,41 +104,54 @@ def sources() -> dict[str, Source]:
 @dataclass(frozen=True)
 class Timeline:
     entries: list[Entry]
-    # The time to ask for older entries from (`?before=`), when there are more.
-    older: datetime | None
+    # Where older entries start (`?before=` its time, `&after=` its anchor), when there are more:
+    # the last entry shown, since others may share its moment (a web report and its request's
+    # start do).
+    older: Entry | None
     shown: str  # the one source shown, or "" for all
     filters: list[tuple[str, str | Promise]]  # (name, label) of each source
 
 
 PAGE_SIZE = 50
+# Entries of one source at the moment a page ended that may have been shown already; a source
+# reads this many more, so that the next page still holds PAGE_SIZE after they are dropped.
+SAME_MOMENT = 10
 
 
 def timeline(
     http_request: HttpRequest, requests: QuerySet, customer: Customer | None = None
 ) -> Timeline:
-    """The newest entries of `requests` (or older than `?before=`; of one source with
-    `?show=`), for the page `http_request` asks for, as its user may see them."""
+    """The newest entries of `requests` (or those after the last one of the page before,
+    `?before=` and `?after=`; of one source with `?show=`), for the page `http_request` asks
+    for, as its user may see them."""
     known = sources()
     shown = http_request.GET.get("show", "")
     chosen = {shown: known[shown]} if shown in known else known
+    before = _moment(http_request.GET.get("before", ""))
     scope = Scope(
         requests=requests,
         customer=customer,
-        before=_moment(http_request.GET.get("before", "")),
-        limit=PAGE_SIZE + 1,
+        before=before,
+        limit=PAGE_SIZE + 1 + (SAME_MOMENT if before else 0),
     )
-    entries = sorted(
-        (entry for source in chosen.values() for entry in source.entries(http_request, scope)),
-        key=lambda entry: (entry.when, entry.anchor),
-        reverse=True,
-    )
-    older = entries[PAGE_SIZE - 1].when if len(entries) > PAGE_SIZE else None
+    answers = [source.entries(http_request, scope) for source in chosen.values()]
+    entries = sorted((entry for found in answers for entry in found), key=_order, reverse=True)
+    if before is not None:
+        last_shown = (before, http_request.GET.get("after", "\uffff"))
+        entries = [entry for entry in entries if _order(entry) < last_shown]
+    # A source that gave all it was asked for may have more than those left here.
+    more = len(entries) > PAGE_SIZE or any(len(found) >= scope.limit for found in answers)
+    page = entries[:PAGE_SIZE]
     return Timeline(
-        entries=_with_requests(entries[:PAGE_SIZE]),
-        older=older,
+        entries=_with_requests(page),
+        older=page[-1] if more and page else None,
         shown=shown if shown in known else "",
         filters=[(name, source.label) for name, source in known.items()],
     )
+
+
+def _order(entry: Entry) -> tuple:
+    return (entry.when, entry.anchor)
 
 
 def _moment(text: str) -> datetime | None:
@@ -166,10 +180,10 @@ def render_body(template_name: str, http_request: HttpRequest, **context) -> Saf
 
 
 def older_than(rows: QuerySet, scope: Scope, field_name: str) -> QuerySet:
-    """Sources' rows before the scope's moment, if any."""
+    """Sources' rows at or before the scope's moment, if any."""
     if scope.before is None:
         return rows
-    return rows.filter(**{f"{field_name}__lt": scope.before})
+    return rows.filter(**{f"{field_name}__lte": scope.before})
 
 
 def who_is(user) -> str:

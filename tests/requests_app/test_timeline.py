@@ -177,19 +177,40 @@ def test_the_timeline_shows_one_kind_at_a_time_without_javascript(
     assert len(entries(page)) > 1  # an unknown kind shows everything
 
 
-def test_older_entries_are_a_link_away(client, agent, catalogue, mailbox, monkeypatch):
-    monkeypatch.setattr("requests_app.timeline.PAGE_SIZE", 3)
+def older_link(page: str) -> str | None:
+    found = re.search(r'href="(\?before=[^"#]+)#timeline"', page)
+    return found[1].replace("&amp;", "&") if found else None
+
+
+def test_older_entries_are_a_link_away_each_once(client, agent, catalogue, mailbox, monkeypatch):
     request = web_report(catalogue).request
-    for number in range(4):
+    for number in range(3):
         written_about(mailbox, request, text=f"Message {number}")
     client.force_login(agent)
-    page = client.get(request.get_absolute_url()).content.decode()
-    first = [anchor for anchor, _channel in entries(page)]
-    assert len(first) == 3 and "Older entries" in page
-    older = re.search(r'href="(\?before=[^"#]+)#timeline"', page)[1].replace("&amp;", "&")
-    page = client.get(request.get_absolute_url() + older).content.decode()
-    rest = [anchor for anchor, _channel in entries(page)]
-    assert rest and not set(rest) & set(first)
+    url = request.get_absolute_url()
+    everything = [
+        anchor for anchor, _channel in entries(client.get(url + "?show=").content.decode())
+    ]
+    monkeypatch.setattr("requests_app.timeline.PAGE_SIZE", 2)
+    pages, link = [], ""
+    while link is not None:
+        page = client.get(url + link).content.decode()
+        pages.append([anchor for anchor, _channel in entries(page)])
+        link = older_link(page)
+        assert len(pages) < 10
+    assert all(len(shown) == 2 for shown in pages[:-1]) and "Older entries" not in page
+    # Every entry once, in order, though the web report and the request's start share a moment.
+    assert sum(pages, []) == everything
+    assert request.web_report.created_at == request.started_at
+    assert everything[-2:] == [f"web-report-{request.web_report.pk}", f"started-{request.pk}"]
+
+
+def test_a_moment_that_is_none_shows_the_newest(client, agent, catalogue, mailbox):
+    request = web_report(catalogue).request
+    client.force_login(agent)
+    first = [
+        anchor for anchor, _ in entries(client.get(request.get_absolute_url()).content.decode())
+    ]
     for nonsense in ("yesterday", "0001-01-01T00:00", "9999-12-31T23:59:59-14:00", "%00"):
         response = client.get(request.get_absolute_url() + "?before=" + nonsense)
         assert response.status_code == 200, nonsense
