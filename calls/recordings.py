@@ -115,8 +115,8 @@ def finished_raw_recordings(call_id: str, directory: Path | None = None) -> list
 META_NAME = re.compile(r"\Artpengine-meta-(.+)-[0-9a-f]{16}\.txt\Z")
 
 
-def leftover_call_ids(older_than: float, directory: Path | None = None, limit: int = 10):
-    """Call-IDs of finished recordings rtpengine wrote before older_than (a Unix time) that are
+def leftover_call_ids(not_after: float, directory: Path | None = None, limit: int = 10):
+    """Call-IDs of finished recordings rtpengine wrote before not_after (a Unix time) that are
     still waiting to be converted (their call's end was never reported, or its task was lost)."""
     directory = directory or raw_dir()
     metadata_dir = directory / "metadata"
@@ -126,7 +126,7 @@ def leftover_call_ids(older_than: float, directory: Path | None = None, limit: i
     for path in sorted(metadata_dir.iterdir()):
         match = META_NAME.match(path.name)
         try:
-            old = path.stat().st_mtime < older_than
+            old = path.stat().st_mtime < not_after
         except FileNotFoundError:
             continue
         if match and old:
@@ -151,7 +151,7 @@ def recording_in_progress(call_id: str, directory: Path | None = None) -> bool:
     return tmp.is_dir() and any(path.name.startswith(prefix) for path in tmp.iterdir())
 
 
-def remove_raw_older_than(cutoff: float, directory: Path | None = None) -> list[Path]:
+def remove_raw_not_after(cutoff: float, directory: Path | None = None) -> list[Path]:
     """Removes rtpengine's files (finished metadata, pcaps) last written before cutoff (a Unix
     time): raw recordings never turned into a call's recording (a call the application does not
     know, a recording that could not be read) are not kept longer than recordings are. Returns

@@ -1396,7 +1396,7 @@ def call_recordings_delete_expired() -> int:
     became a call's recording, go too."""
     now = clock.now()
     cutoff = now - timedelta(days=settings.CALL_RECORDING_DAYS)
-    for path in recordings.remove_raw_older_than(cutoff.timestamp()):
+    for path in recordings.remove_raw_not_after(cutoff.timestamp()):
         logger.warning("rtpengine's recording %s removed unconverted after the retention", path)
     deleted = 0
     for recording in CallRecording.objects.filter(delete_after__lte=now).select_related("call"):

@@ -66,8 +66,8 @@ def store_recording(call_id: str, look: int = 1) -> str:
         logger.warning("call %s: recorded, but rtpengine left no recording of it", call_id)
         return "none"
     _enqueue(delete_expired_recordings, run_after=recording.delete_after)
-    older_than = (clock.now() - timedelta(seconds=LEFTOVER_SECONDS)).timestamp()
-    for leftover in leftover_call_ids(older_than):
+    not_after = (clock.now() - timedelta(seconds=LEFTOVER_SECONDS)).timestamp()
+    for leftover in leftover_call_ids(not_after):
         if leftover != call_id and Call.objects.filter(call_id=leftover).exists():
             _enqueue(store_recording, leftover, LOOKS)
     return "stored"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.access import can_view_calls, hears_recordings, visible_calls
 from calls.models import Call, Direction, Transfer
 from requests_app.models import Channel
-from requests_app.timeline import Entry, Scope, Who, older_than, user_name
+from requests_app.timeline import Entry, Scope, Who, not_after, user_name
 
 KINDS = {
     Direction.INBOUND: _("Incoming call"),
@@ -30,7 +30,7 @@ def call_entries(http_request: HttpRequest, scope: Scope) -> list[Entry]:
     if scope.customer is not None:
         numbers = [phone.number for phone in scope.customer.phones.all()]
         found |= Q(from_number__in=numbers) | Q(customer=scope.customer)
-    calls = older_than(Call.objects.filter(found), scope, "offered_at")
+    calls = not_after(Call.objects.filter(found), scope, "offered_at")
     # The ids first: the filter's join to the requests would repeat a call linked to several.
     ids = (
         visible_calls(user, calls)

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from feedback.access import can_read_feedback_comments
 from feedback.models import FeedbackAnswer, FeedbackInvitation
 from requests_app.models import Channel
-from requests_app.timeline import Entry, Scope, Who, older_than
+from requests_app.timeline import Entry, Scope, Who, not_after
 
 
 def feedback_entries(http_request: HttpRequest, scope: Scope) -> list[Entry]:
-    invitations = older_than(
+    invitations = not_after(
         FeedbackInvitation.objects.filter(request__in=scope.requests), scope, "asked_at"
     ).order_by("-asked_at", "-id")[: scope.limit]
     asked = get_template("feedback/invitation_entry.html")
@@ -33,7 +33,7 @@ def feedback_entries(http_request: HttpRequest, scope: Scope) -> list[Entry]:
     if not can_read_feedback_comments(http_request.user):
         return entries
     answers = (
-        older_than(
+        not_after(
             FeedbackAnswer.objects.filter(invitation__request__in=scope.requests),
             scope,
             "answered_at",

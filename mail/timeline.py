@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from mail.access import can_read_mail, can_reply
 from mail.models import Mail
 from requests_app.models import Channel
-from requests_app.timeline import Entry, Scope, Who, older_than, user_name
+from requests_app.timeline import Entry, Scope, Who, not_after, user_name
 
 
 def mail_entries(http_request: HttpRequest, scope: Scope) -> list[Entry]:
     if not can_read_mail(http_request.user):
         return []
-    mails = older_than(Mail.objects.filter(request__in=scope.requests), scope, "created_at")
+    mails = not_after(Mail.objects.filter(request__in=scope.requests), scope, "created_at")
     template = get_template("mail/mail_entry.html")
     sends_again = can_reply(http_request.user)
     return [

@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from open311.models import LIST_DATATYPES, ServiceAttribute, WebReport
 from requests_app.models import Channel
-from requests_app.timeline import Entry, Scope, Who, older_than
+from requests_app.timeline import Entry, Scope, Who, not_after
 
 
 def web_report_entries(http_request: HttpRequest, scope: Scope) -> list[Entry]:
     reports = list(
-        older_than(WebReport.objects.filter(request__in=scope.requests), scope, "created_at")
+        not_after(WebReport.objects.filter(request__in=scope.requests), scope, "created_at")
         .select_related("request", "api_key")
         .order_by("-created_at", "-id")[: scope.limit]
     )

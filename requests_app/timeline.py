@@ -1,12 +1,13 @@
 """One timeline of a request, or of all a customer's requests: every contact and every change,
 whatever the channel, newest first.
 
-Apps to the right of this one (calls, mail, open311) may not be imported here (the direction of
-dependency in docs/architecture.md): each registers a source in its AppConfig.ready() with
-`add_source`. A source answers for a whole page at once: the entries of every request in the
-scope, with a fixed number of queries however many requests there are (the customer's page may
-hold thousands), newest first, at most `scope.limit`, older than `scope.before` when it is set.
-Its entries' bodies are its own templates, rendered and escaped by it.
+Apps to the right of this one (open311, feedback, calls, mail) may not be imported here (the
+direction of dependency in docs/architecture.md): each registers a source in its
+AppConfig.ready() with `add_source`. A source answers for a whole page at once: the entries of
+every request in the scope, with a fixed number of queries however many requests there are (the
+customer's page may hold thousands), newest first, at most `scope.limit`, none after
+`scope.before` when it is set. Its entries' bodies are its own templates, rendered and escaped
+by it, under its own app's access rules.
 
 This app adds the request's start, its history (a save's changes as one entry; a status change
 with its reason) and its work orders' events (workorders may not import this app either)."""
@@ -179,7 +180,7 @@ def render_body(template_name: str, http_request: HttpRequest, **context) -> Saf
     return get_template(template_name).render(context, http_request)
 
 
-def older_than(rows: QuerySet, scope: Scope, field_name: str) -> QuerySet:
+def not_after(rows: QuerySet, scope: Scope, field_name: str) -> QuerySet:
     """Sources' rows at or before the scope's moment, if any."""
     if scope.before is None:
         return rows
@@ -204,7 +205,7 @@ def user_name(user) -> str:
 def request_starts(http_request: HttpRequest, scope: Scope) -> list[Entry]:
     """Each request's start: its channel, and who took it (an agent, or the system that made it
     from an e-mail or a web report)."""
-    started = older_than(scope.requests, scope, "started_at")
+    started = not_after(scope.requests, scope, "started_at")
     rows = started.select_related("agent", "problem_code").order_by("-started_at", "-id")[
         : scope.limit
     ]
@@ -235,7 +236,7 @@ WORK_ORDER_LONG_FIELDS = {"instructions", "notes", "cancel_reason", "duplicate_r
 def request_history(http_request: HttpRequest, scope: Scope) -> list[Entry]:
     """The requests' history: the changes of one save as one entry (a status change with its
     reason; a save of only the texts as a note)."""
-    changes = older_than(
+    changes = not_after(
         RequestChange.objects.filter(request__in=scope.requests), scope, "changed_at"
     )
     saves = _saves(changes, "request_id", scope.limit)
@@ -289,10 +290,10 @@ def work_order_events(http_request: HttpRequest, scope: Scope) -> list[Entry]:
     """The work orders of the requests: each one's opening, and each save of it (its status,
     its completion or cancelling with the reason)."""
     linked = scope.requests.filter(work_order__isnull=False).values("work_order_id")
-    opened = older_than(
+    opened = not_after(
         WorkOrder.objects.filter(pk__in=linked).select_related("created_by"), scope, "created_at"
     ).order_by("-created_at", "-id")[: scope.limit]
-    changes = older_than(WorkOrderChange.objects.filter(work_order__in=linked), scope, "changed_at")
+    changes = not_after(WorkOrderChange.objects.filter(work_order__in=linked), scope, "changed_at")
     saves = _saves(changes.select_related("work_order"), "work_order_id", scope.limit)
     work_orders = list(opened)
     shown = {work_order.pk for work_order in work_orders} | {save[0] for save, _rows in saves}

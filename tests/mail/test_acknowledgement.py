@@ -96,7 +96,7 @@ def test_a_sender_gets_at_most_the_limit_of_acknowledgements_an_hour(mailbox, se
     assert acknowledgements().filter(to_addresses="ola@example.no").count() == 1
 
 
-def test_acknowledgements_older_than_an_hour_do_not_count(mailbox, settings):
+def test_acknowledgements_not_after_an_hour_do_not_count(mailbox, settings):
     settings.MAIL_ACKNOWLEDGEMENTS_PER_HOUR = 1
     receive(mailbox, message(subject="First"))
     receive(mailbox, message(subject="Second"))
