@@ -102,9 +102,11 @@ def caller_past_the_longest_wait(parties, queue):
     customer.call("sip:311@127.0.0.1")
     call_id = customer.wait_for("calling")["call_id"]
     customer.wait_for("media", timeout=10)
+    # Generous: on a loaded machine the media service's questions and prompts come late (CI
+    # once took over 20 s); a choice never offered still fails.
     wait_until(
         lambda: second_prompt(heard_so_far(customer)),
-        timeout=20,
+        timeout=45,
         interval=0.2,
         message="the caller hearing the choice after the longest wait",
     )
