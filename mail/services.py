@@ -126,7 +126,9 @@ def _store(mailbox: Mailbox, parsed: ParsedMail, *, channel: str, automatic: boo
                 created_at=timezone.now(),
             )
     except IntegrityError:
-        return None
+        if Mail.objects.filter(message_id=parsed.message_id).exists():
+            return None
+        raise  # not the same message stored meanwhile: never file a message as ignored
 
 
 def _attach(mail: Mail, request: CustomerRequest) -> None:
