@@ -67,9 +67,10 @@ def refreshed_at() -> datetime | None:
 
 
 def figures_as_of(now: datetime | None = None) -> datetime | None:
-    """Up to when the day counts hold every change: now, if no request changed since the last
-    count began; when it began, if some did (the task worker has them still to count); None
-    before the first count. Two indexed reads (CustomerRequest.updated_at)."""
+    """Up to when the day counts hold every change: now, if no request, invitation or answer
+    changed since the last count began; when it began, if one did (the task worker has it
+    still to count); None before the first count. Indexed reads: the state, then one per
+    table of CHANGES."""
     counted = refreshed_at()
     if counted is None:
         return None
@@ -84,23 +85,22 @@ def figures_as_of(now: datetime | None = None) -> datetime | None:
 # What a change to the counts leaves behind, and the moment whose day it changes: a request its
 # updated_at (its start's day), an invitation its sending (only a sent one is counted; the day
 # its request was finished), an answer its moment (the same day).
-CHANGES = [
-    (CustomerRequest, "updated_at", "started_at"),
-    (FeedbackInvitation, "sent_at", "asked_at"),
-    (FeedbackAnswer, "answered_at", "asked_at"),
-]
+REQUEST_CHANGES = (CustomerRequest, "updated_at", "started_at")
+INVITATION_CHANGES = (FeedbackInvitation, "sent_at", "asked_at")
+ANSWER_CHANGES = (FeedbackAnswer, "answered_at", "asked_at")
+CHANGES = [REQUEST_CHANGES, INVITATION_CHANGES, ANSWER_CHANGES]
 
 
 def changed_days(since: datetime) -> set[date]:
     """The local days of the requests changed since `since`, less the margin for saves that
     commit late."""
-    return _days_changed(*CHANGES[0], since)
+    return _days_changed(*REQUEST_CHANGES, since)
 
 
 def feedback_changed_days(since: datetime) -> set[date]:
     """The local days of the finished requests whose invitations were sent or answered since
     `since`, less the margin."""
-    return _days_changed(*CHANGES[1], since) | _days_changed(*CHANGES[2], since)
+    return _days_changed(*INVITATION_CHANGES, since) | _days_changed(*ANSWER_CHANGES, since)
 
 
 def _days_changed(model, changed: str, day_of: str, since: datetime) -> set[date]:
